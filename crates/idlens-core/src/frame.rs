@@ -1,0 +1,552 @@
+//! Split a stream of JSON text into records, chunk by chunk, without holding the whole file.
+//!
+//! What counts as a record:
+//! - each element of a top-level array (`az … -o json` writes bare arrays);
+//! - each element of an envelope array at the top of an object: `value` (ARM, Graph), `data` (Resource Graph),
+//!   `items` (Kubernetes lists), `accounts`/`keys` (GCP REST), and the AWS authorization-details lists;
+//! - a top-level object that is not an envelope (one `az … show` result, or one NDJSON line);
+//! - several documents may follow each other in one file (saved pages, NDJSON).
+//!
+//! The framer checks only the structure it needs (brackets, strings); each record's own syntax and types are checked
+//! by whoever parses its bytes, so one bad record never hides the others. A structural fault (a stray closing
+//! bracket, text between documents, a file cut short) stops framing with the offset and line of the fault, and the
+//! records before it are kept.
+
+use std::fmt;
+
+/// Keys whose array value, at the top of an object, holds the records rather than being one record's field.
+pub const ENVELOPE_KEYS: &[&str] = &[
+    "value",
+    "data",
+    "items",
+    "accounts",
+    "keys",
+    "RoleDetailList",
+    "UserDetailList",
+    "GroupDetailList",
+    "Policies",
+];
+
+/// Records bigger than this are not buffered; they are reported as [`Sink::oversized`] and skipped.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// One record found by the [`Framer`].
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// The record's JSON text, exactly as in the (UTF-8) stream.
+    pub bytes: &'a [u8],
+    /// Position of the record among all records of the stream, from 0.
+    pub index: u64,
+    /// Offset of the record's first byte in the UTF-8 stream, from 0.
+    pub byte_offset: u64,
+    /// Line of the record's first byte, from 1.
+    pub line: u64,
+    /// The envelope key it was found under (`value`, `data`, `RoleDetailList` …), if any.
+    pub envelope_key: Option<&'a str>,
+}
+
+/// Where a structural fault was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError {
+    pub byte_offset: u64,
+    pub line: u64,
+    pub found: String,
+    pub expected: &'static str,
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, byte {}: found {}, expected {}", self.line, self.byte_offset, self.found, self.expected)
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+/// Receives what the [`Framer`] finds.
+pub trait Sink {
+    /// A complete record.
+    fn record(&mut self, record: Record<'_>);
+    /// A record larger than [`MAX_RECORD_BYTES`] was skipped (its index is consumed).
+    fn oversized(&mut self, index: u64, byte_offset: u64, line: u64) {
+        let _ = (index, byte_offset, line);
+    }
+}
+
+impl<F: FnMut(Record<'_>)> Sink for F {
+    fn record(&mut self, record: Record<'_>) {
+        self(record);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Capture {
+    /// Not inside a record.
+    Idle,
+    /// Inside a record that is an object or array; it ends when the stack drops back to `depth`.
+    Nested { depth: usize },
+    /// Inside a record that is a string.
+    Text,
+    /// Inside a record that is a number, `true`, `false` or `null`.
+    Bare,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyState {
+    /// After `{` or `,` at depth 1 of a top-level object: the next string is a key.
+    ExpectKey,
+    /// Reading a key at depth 1.
+    InKey,
+    /// Key read, waiting for `:`.
+    ExpectColon,
+    /// After `:`: the value decides whether this is an envelope array.
+    ExpectValue,
+    /// Inside a value at depth 1 (or deeper) that is not an envelope array.
+    Other,
+}
+
+/// The push framer. Feed it UTF-8 chunks with [`Framer::push`], then call [`Framer::finish`].
+#[derive(Debug)]
+pub struct Framer {
+    stack: Vec<u8>,
+    in_string: bool,
+    escaped: bool,
+    /// Stream offset of the first byte of the current chunk.
+    chunk_offset: u64,
+    line: u64,
+    /// Depth (stack length) whose direct values are records: 1 in a top-level array, 2 in an envelope array.
+    record_depth: Option<usize>,
+    capture: Capture,
+    /// Start of the record within the current chunk, while it has not yet been copied to `buf`.
+    chunk_start: Option<usize>,
+    buf: Vec<u8>,
+    oversized: bool,
+    record_offset: u64,
+    record_line: u64,
+    record_index: u64,
+    /// Capturing a whole top-level object that may turn out to be an envelope.
+    doc_capture: bool,
+    key_state: Option<KeyState>,
+    key: Vec<u8>,
+    envelope_key: Option<&'static str>,
+    error: Option<FrameError>,
+}
+
+impl Default for Framer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Framer {
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            stack: Vec::new(),
+            in_string: false,
+            escaped: false,
+            chunk_offset: 0,
+            line: 1,
+            record_depth: None,
+            capture: Capture::Idle,
+            chunk_start: None,
+            buf: Vec::new(),
+            oversized: false,
+            record_offset: 0,
+            record_line: 0,
+            record_index: 0,
+            doc_capture: false,
+            key_state: None,
+            key: Vec::new(),
+            envelope_key: None,
+            error: None,
+        }
+    }
+
+    /// Records emitted (or skipped as oversized) so far.
+    #[must_use]
+    pub fn records(&self) -> u64 {
+        self.record_index
+    }
+
+    /// The structural fault that stopped framing, if any.
+    #[must_use]
+    pub fn error(&self) -> Option<&FrameError> {
+        self.error.as_ref()
+    }
+
+    /// Feed the next chunk of UTF-8 text. After a structural fault further input is ignored.
+    pub fn push(&mut self, chunk: &[u8], sink: &mut impl Sink) -> Result<(), FrameError> {
+        if let Some(err) = &self.error {
+            return Err(err.clone());
+        }
+        if self.capture != Capture::Idle {
+            // A record continues from the previous chunk: this chunk's bytes belong to it from the start.
+            self.chunk_start = Some(0);
+        }
+        let result = self.scan(chunk, sink);
+        // Keep the unfinished record's bytes before the chunk goes away.
+        if let Some(start) = self.chunk_start.take() {
+            self.append(&chunk[start..]);
+        }
+        self.chunk_offset += chunk.len() as u64;
+        if let Err(err) = &result {
+            self.error = Some(err.clone());
+        }
+        result
+    }
+
+    /// End of stream: fails when a document, string or record is left open.
+    pub fn finish(&mut self, sink: &mut impl Sink) -> Result<(), FrameError> {
+        if let Some(err) = &self.error {
+            return Err(err.clone());
+        }
+        if self.capture == Capture::Bare && self.stack.is_empty() {
+            self.end_record(&[], 0, sink);
+        }
+        if self.in_string || !self.stack.is_empty() || self.capture != Capture::Idle {
+            let expected = match self.stack.last() {
+                _ if self.in_string => "the end of a string (\")",
+                Some(b'[') => "more array elements or ]",
+                Some(_) => "more object members or }",
+                None => "the end of a value",
+            };
+            let err = FrameError {
+                byte_offset: self.chunk_offset,
+                line: self.line,
+                found: "the end of the file".into(),
+                expected,
+            };
+            self.error = Some(err.clone());
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, bytes: &[u8]) {
+        if self.oversized {
+            return;
+        }
+        if self.buf.len() + bytes.len() > MAX_RECORD_BYTES {
+            self.oversized = true;
+            self.buf = Vec::new();
+            return;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    fn fault(&self, at: usize, byte: u8, expected: &'static str) -> FrameError {
+        let found = if byte.is_ascii_graphic() { format!("'{}'", byte as char) } else { format!("byte 0x{byte:02X}") };
+        FrameError { byte_offset: self.chunk_offset + at as u64, line: self.line, found, expected }
+    }
+
+    fn begin_record(&mut self, at: usize, capture: Capture) {
+        self.capture = capture;
+        self.chunk_start = Some(at);
+        self.buf.clear();
+        self.oversized = false;
+        self.record_offset = self.chunk_offset + at as u64;
+        self.record_line = self.line;
+    }
+
+    /// Close the current record; `end` is the index one past its last byte in `chunk`.
+    fn end_record(&mut self, chunk: &[u8], end: usize, sink: &mut impl Sink) {
+        let index = self.record_index;
+        self.record_index += 1;
+        self.capture = Capture::Idle;
+        let start = self.chunk_start.take();
+        if self.oversized {
+            sink.oversized(index, self.record_offset, self.record_line);
+            self.oversized = false;
+            return;
+        }
+        let envelope_key = self.envelope_key;
+        let (byte_offset, line) = (self.record_offset, self.record_line);
+        let bytes: &[u8] = match start {
+            Some(start) if self.buf.is_empty() => &chunk[start..end],
+            start => {
+                self.append(&chunk[start.unwrap_or(0)..end]);
+                if self.oversized {
+                    sink.oversized(index, byte_offset, line);
+                    self.oversized = false;
+                    return;
+                }
+                &self.buf
+            }
+        };
+        sink.record(Record { bytes, index, byte_offset, line, envelope_key });
+    }
+
+    fn scan(&mut self, chunk: &[u8], sink: &mut impl Sink) -> Result<(), FrameError> {
+        let mut i = 0;
+        let n = chunk.len();
+        while i < n {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    if self.key_state == Some(KeyState::InKey) {
+                        self.key.push(chunk[i]);
+                    }
+                    i += 1;
+                    continue;
+                }
+                let Some(rel) = memchr::memchr2(b'"', b'\\', &chunk[i..]) else {
+                    if self.key_state == Some(KeyState::InKey) {
+                        self.push_key(&chunk[i..]);
+                    }
+                    i = n;
+                    continue;
+                };
+                let at = i + rel;
+                if self.key_state == Some(KeyState::InKey) {
+                    self.push_key(&chunk[i..at]);
+                }
+                if chunk[at] == b'\\' {
+                    self.escaped = true;
+                    i = at + 1;
+                    continue;
+                }
+                self.in_string = false;
+                i = at + 1;
+                if self.key_state == Some(KeyState::InKey) {
+                    self.key_state = Some(KeyState::ExpectColon);
+                }
+                if self.capture == Capture::Text {
+                    self.end_record(chunk, i, sink);
+                }
+                continue;
+            }
+            let byte = chunk[i];
+            if self.capture == Capture::Bare {
+                if matches!(byte, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                    self.end_record(chunk, i, sink);
+                    // Fall through: the delimiter itself is handled below.
+                } else {
+                    i += 1;
+                    continue;
+                }
+            }
+            match byte {
+                b'\n' => self.line += 1,
+                b' ' | b'\t' | b'\r' => {}
+                b'"' => {
+                    self.in_string = true;
+                    if self.at_record_slot() {
+                        self.begin_record(i, Capture::Text);
+                    } else if self.stack.is_empty() {
+                        return Err(self.fault(i, byte, "[ or { at the start of a document"));
+                    }
+                    match self.key_state {
+                        Some(KeyState::ExpectKey) if self.stack.len() == 1 => {
+                            self.key.clear();
+                            self.key_state = Some(KeyState::InKey);
+                        }
+                        Some(KeyState::ExpectValue) if self.stack.len() == 1 => {
+                            self.key_state = Some(KeyState::Other);
+                        }
+                        _ => {}
+                    }
+                }
+                b'{' | b'[' => {
+                    let depth = self.stack.len();
+                    if depth == 0 {
+                        if byte == b'[' {
+                            self.record_depth = Some(1);
+                            self.envelope_key = None;
+                            self.key_state = None;
+                        } else {
+                            self.doc_capture = true;
+                            self.record_depth = None;
+                            self.envelope_key = None;
+                            self.key_state = Some(KeyState::ExpectKey);
+                            self.begin_record(i, Capture::Nested { depth: 0 });
+                        }
+                    } else if depth == 1 && self.key_state == Some(KeyState::ExpectValue) {
+                        let envelope = (byte == b'[')
+                            .then(|| ENVELOPE_KEYS.iter().find(|k| k.as_bytes() == self.key.as_slice()))
+                            .flatten();
+                        if let Some(key) = envelope {
+                            // The document is an envelope: its records are this array's elements.
+                            self.doc_capture = false;
+                            self.capture = Capture::Idle;
+                            self.chunk_start = None;
+                            self.buf.clear();
+                            self.record_depth = Some(2);
+                            self.envelope_key = Some(key);
+                        }
+                        self.key_state = Some(KeyState::Other);
+                    } else if self.at_record_slot() {
+                        self.begin_record(i, Capture::Nested { depth });
+                    }
+                    self.stack.push(byte);
+                }
+                b'}' | b']' => {
+                    let open = if byte == b'}' { b'{' } else { b'[' };
+                    match self.stack.last() {
+                        Some(&top) if top == open => {}
+                        Some(_) => return Err(self.fault(i, byte, "the matching closing bracket")),
+                        None => return Err(self.fault(i, byte, "[ or { at the start of a document")),
+                    }
+                    self.stack.pop();
+                    let depth = self.stack.len();
+                    if self.capture == (Capture::Nested { depth }) {
+                        if depth == 0 && !self.doc_capture {
+                            self.capture = Capture::Idle;
+                        } else {
+                            self.doc_capture = false;
+                            self.end_record(chunk, i + 1, sink);
+                        }
+                    }
+                    if self.record_depth.is_some_and(|d| d > depth) {
+                        self.record_depth = None;
+                        self.envelope_key = None;
+                    }
+                    if depth == 0 {
+                        self.key_state = None;
+                        self.doc_capture = false;
+                    }
+                }
+                b':' => {
+                    if self.stack.len() == 1 && self.key_state == Some(KeyState::ExpectColon) {
+                        self.key_state = Some(KeyState::ExpectValue);
+                    }
+                }
+                b',' => {
+                    if self.stack.is_empty() {
+                        return Err(self.fault(i, byte, "[ or { at the start of a document"));
+                    }
+                    if self.stack.len() == 1 && self.key_state.is_some() {
+                        self.key_state = Some(KeyState::ExpectKey);
+                    }
+                }
+                _ => {
+                    if self.stack.is_empty() {
+                        return Err(self.fault(i, byte, "[ or { at the start of a document"));
+                    }
+                    if self.at_record_slot() {
+                        self.begin_record(i, Capture::Bare);
+                    }
+                    if self.stack.len() == 1 && self.key_state == Some(KeyState::ExpectValue) {
+                        self.key_state = Some(KeyState::Other);
+                    }
+                }
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn at_record_slot(&self) -> bool {
+        self.capture == Capture::Idle && self.record_depth == Some(self.stack.len())
+    }
+
+    fn push_key(&mut self, bytes: &[u8]) {
+        if self.key.len() + bytes.len() <= 64 {
+            self.key.extend_from_slice(bytes);
+        } else {
+            // Longer than any envelope key: keep it distinct from every one of them.
+            self.key.clear();
+            self.key.push(0);
+        }
+    }
+}
+
+/// Frame a whole buffer at once; returns the records as `(index, line, envelope key, text)` and the fault, if any.
+/// Convenient for tests and small inputs.
+#[must_use]
+pub fn frame_all(bytes: &[u8]) -> (Vec<(u64, u64, Option<String>, String)>, Option<FrameError>) {
+    let mut out = Vec::new();
+    let mut framer = Framer::new();
+    let mut sink = |r: Record<'_>| {
+        out.push((r.index, r.line, r.envelope_key.map(str::to_owned), String::from_utf8_lossy(r.bytes).into_owned()));
+    };
+    let result = framer.push(bytes, &mut sink).and_then(|()| framer.finish(&mut sink));
+    (out, result.err())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Frame `input` in chunks of every size from 1 to 7 and in one piece; all must agree.
+    fn texts(input: &str) -> Vec<String> {
+        let (whole, err) = frame_all(input.as_bytes());
+        assert!(err.is_none(), "unexpected fault {err:?} in {input}");
+        let whole: Vec<String> = whole.into_iter().map(|r| r.3).collect();
+        for size in 1..8 {
+            let mut framer = Framer::new();
+            let mut got = Vec::new();
+            let mut sink = |r: Record<'_>| got.push(String::from_utf8_lossy(r.bytes).into_owned());
+            for part in input.as_bytes().chunks(size) {
+                framer.push(part, &mut sink).expect("no fault");
+            }
+            framer.finish(&mut sink).expect("no fault at end");
+            assert_eq!(got, whole, "chunk size {size}");
+        }
+        whole
+    }
+
+    #[test]
+    fn bare_array_elements() {
+        assert_eq!(texts(r#"[{"a":1}, {"b":[1,{"c":"]}"}]}]"#), vec![r#"{"a":1}"#, r#"{"b":[1,{"c":"]}"}]}"#]);
+        assert_eq!(texts("[]"), Vec::<String>::new());
+        assert_eq!(texts(r#"[1, "x\"y", true , null,{}]"#), vec!["1", r#""x\"y""#, "true", "null", "{}"]);
+    }
+
+    #[test]
+    fn envelopes_descend_into_records() {
+        let arm = r#"{"value":[{"id":"a"},{"id":"b"}],"nextLink":"https://x/?$skiptoken=[1]"}"#;
+        assert_eq!(texts(arm), vec![r#"{"id":"a"}"#, r#"{"id":"b"}"#]);
+        let graph = r#"{"@odata.context":"https://graph/$metadata#servicePrincipals","value":[{"id":"1"}]}"#;
+        assert_eq!(texts(graph), vec![r#"{"id":"1"}"#]);
+        let arg = r#"{"count":1,"data":[{"identity":{"type":"SystemAssigned"}}],"skip_token":null,"total_records":1}"#;
+        assert_eq!(texts(arg), vec![r#"{"identity":{"type":"SystemAssigned"}}"#]);
+        let aws = r#"{"UserDetailList":[{"u":1}],"RoleDetailList":[{"r":1},{"r":2}],"Policies":[]}"#;
+        let (recs, err) = frame_all(aws.as_bytes());
+        assert!(err.is_none());
+        let keys: Vec<_> = recs.iter().map(|r| r.2.clone().unwrap_or_default()).collect();
+        assert_eq!(keys, vec!["UserDetailList", "RoleDetailList", "RoleDetailList"]);
+    }
+
+    #[test]
+    fn single_objects_and_sequences() {
+        // A single record object whose fields include arrays of objects is not an envelope.
+        let sp = r#"{"id":"1","keyCredentials":[{"k":1}],"alternativeNames":["isExplicit=False"]}"#;
+        assert_eq!(texts(sp), vec![sp]);
+        let ndjson = "{\"a\":1}\n{\"a\":2}\n";
+        assert_eq!(texts(ndjson), vec![r#"{"a":1}"#, r#"{"a":2}"#]);
+        let pages = "[{\"a\":1}]\n[{\"a\":2},{\"a\":3}]";
+        assert_eq!(texts(pages).len(), 3);
+        // An envelope key deeper than the top is an ordinary field.
+        let nested = r#"{"properties":{"value":[1,2]}}"#;
+        assert_eq!(texts(nested), vec![nested]);
+        // A key named like an envelope but holding a scalar keeps the object whole.
+        let scalar = r#"{"value":"x","data":3}"#;
+        assert_eq!(texts(scalar), vec![scalar]);
+    }
+
+    #[test]
+    fn lines_and_offsets() {
+        let input = "[\n  {\"a\": 1},\n\n  {\"b\": 2}\n]";
+        let (recs, err) = frame_all(input.as_bytes());
+        assert!(err.is_none());
+        assert_eq!(recs.iter().map(|r| r.1).collect::<Vec<_>>(), vec![2, 4]);
+    }
+
+    #[test]
+    fn faults_keep_earlier_records() {
+        let (recs, err) = frame_all(b"[{\"a\":1},{\"b\":");
+        assert_eq!(recs.len(), 1);
+        let err = err.expect("truncated");
+        assert_eq!(err.found, "the end of the file");
+        let (recs, err) = frame_all(b"[{\"a\":1}]]");
+        assert_eq!(recs.len(), 1);
+        assert_eq!(err.expect("stray").byte_offset, 9);
+        let (_, err) = frame_all(b"[{\"a\":1]");
+        assert_eq!(err.expect("mismatch").expected, "the matching closing bracket");
+        let (recs, err) = frame_all(b"{\"a\":1}\ngarbage");
+        assert_eq!(recs.len(), 1);
+        assert_eq!(err.expect("junk").line, 2);
+        let (_, err) = frame_all(b"[\"open");
+        assert_eq!(err.expect("open string").expected, "the end of a string (\")");
+    }
+}

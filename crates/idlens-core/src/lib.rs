@@ -1,0 +1,18 @@
+//! Idlens core: turns the bytes of exported cloud inventory files into facts an auditor can use.
+//!
+//! # Brief overview
+//!
+//! - [`sniff`] decides a file's encoding and container (JSON array, JSON object, CSV, zip) from its first bytes,
+//!   never from its name.
+//! - [`text`] turns UTF-16 and BOM-prefixed input into plain UTF-8, chunk by chunk.
+//! - [`frame`] splits a JSON stream into records (array elements, envelope `value`/`data` elements, concatenated
+//!   documents, NDJSON lines) without holding the whole file, remembering each record's byte offset and line.
+//! - [`scan`] is the first consumer: per file it reports size, format and number of records.
+//!
+//! **Architecture invariant:** this crate does no I/O, touches no DOM and reads no clock. Callers hand it bytes and,
+//! where time matters, the "as of" instant. It builds unchanged for `wasm32-unknown-unknown` and natively.
+
+pub mod frame;
+pub mod scan;
+pub mod sniff;
+pub mod text;

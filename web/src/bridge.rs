@@ -1,0 +1,131 @@
+//! The page's side of the ingest worker: start it from a Blob URL, give it the core module and files, and decode
+//! what it sends back.
+
+use idlens_core::scan::FileScan;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+/// The worker script (plain JS, no imports), run from a Blob URL so that it works from `file://` too.
+const WORKER_JS: &str = include_str!("worker.js");
+
+/// The core compiled to an import-free WebAssembly module by `cargo xtask worker`.
+static CORE_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/worker.wasm"));
+
+/// Progress of one file, as the worker reports it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Progress {
+    pub name: String,
+    pub index: u32,
+    pub count: u32,
+    pub done: f64,
+    pub total: f64,
+}
+
+/// The worker's final report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Report {
+    pub files: Vec<FileScan>,
+}
+
+/// A decoded message from the worker.
+pub enum FromWorker {
+    Ready,
+    Progress(Progress),
+    Result(Report),
+    Failed(String),
+}
+
+/// A running worker.
+pub struct Bridge {
+    worker: web_sys::Worker,
+}
+
+impl Bridge {
+    /// Start the worker and send it the core module; `on_message` receives everything it says.
+    pub fn start(on_message: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
+        if CORE_WASM.is_empty() {
+            return Err("This viewer was built without its core module. Build it with `cargo xtask dist`.".into());
+        }
+        let parts = Array::of1(&JsValue::from_str(WORKER_JS));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+        let worker = web_sys::Worker::new(&url).map_err(describe)?;
+
+        let on_message = std::rc::Rc::new(on_message);
+        let forward = on_message.clone();
+        let message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            forward(decode(&event.data()));
+        });
+        worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        message.forget();
+        let failure = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            on_message(FromWorker::Failed(format!("The ingest worker stopped: {}", event.message())));
+        });
+        worker.set_onerror(Some(failure.as_ref().unchecked_ref()));
+        failure.forget();
+
+        let bytes = Uint8Array::from(CORE_WASM);
+        let init = Object::new();
+        set(&init, "type", &"init".into())?;
+        set(&init, "wasm", &bytes)?;
+        worker.post_message_with_transfer(&init, &Array::of1(&bytes.buffer())).map_err(describe)?;
+        Ok(Self { worker })
+    }
+
+    /// Send files to be read. Only `File` handles cross over; their bytes are read inside the worker.
+    pub fn ingest(&self, files: &web_sys::FileList) -> Result<(), String> {
+        let list = Array::new();
+        for i in 0..files.length() {
+            if let Some(file) = files.get(i) {
+                list.push(&file);
+            }
+        }
+        let msg = Object::new();
+        set(&msg, "type", &"files".into())?;
+        set(&msg, "files", &list)?;
+        self.worker.post_message(&msg).map_err(describe)
+    }
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
+    Reflect::set(target, &key.into(), value).map(|_| ()).map_err(describe)
+}
+
+fn field(data: &JsValue, key: &str) -> JsValue {
+    Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn decode(data: &JsValue) -> FromWorker {
+    let kind = field(data, "type").as_string().unwrap_or_default();
+    match kind.as_str() {
+        "ready" => FromWorker::Ready,
+        "progress" => FromWorker::Progress(Progress {
+            name: field(data, "name").as_string().unwrap_or_default(),
+            index: field(data, "index").as_f64().unwrap_or(0.0) as u32,
+            count: field(data, "count").as_f64().unwrap_or(0.0) as u32,
+            done: field(data, "done").as_f64().unwrap_or(0.0),
+            total: field(data, "total").as_f64().unwrap_or(0.0),
+        }),
+        "result" => {
+            let json = field(data, "json").as_string().unwrap_or_default();
+            match serde_json::from_str::<Report>(&json) {
+                Ok(report) => FromWorker::Result(report),
+                Err(err) => FromWorker::Failed(format!("The worker's report could not be read: {err}")),
+            }
+        }
+        "error" => FromWorker::Failed(format!(
+            "Reading the files failed: {}",
+            field(data, "message").as_string().unwrap_or_default()
+        )),
+        other => FromWorker::Failed(format!("Unexpected message from the worker: {other}")),
+    }
+}
+
+fn describe(err: JsValue) -> String {
+    err.as_string()
+        .or_else(|| Reflect::get(&err, &"message".into()).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| format!("{err:?}"))
+}

@@ -1,0 +1,78 @@
+// The viewer's ingest worker. It is started from a Blob URL (so it works from file://), receives the core's
+// WebAssembly bytes once, then File objects, and streams each file into the core chunk by chunk: the page never
+// holds a file's content, and never as one big string. It makes no request of any kind.
+"use strict";
+
+const CHUNK = 1 << 20;
+const PROGRESS_EVERY = 8 << 20;
+let wasmBytes = null;
+let core = null;
+
+async function instantiate() {
+  const { instance } = await WebAssembly.instantiate(wasmBytes, {});
+  core = instance.exports;
+}
+
+function copyIn(bytes) {
+  const ptr = core.idl_alloc(bytes.length) >>> 0;
+  new Uint8Array(core.memory.buffer, ptr, bytes.length).set(bytes);
+  return ptr;
+}
+
+async function ingest(files) {
+  core.idl_reset();
+  let ptr = core.idl_alloc(CHUNK) >>> 0;
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index];
+    const name = new TextEncoder().encode(file.webkitRelativePath || file.name);
+    const namePtr = copyIn(name);
+    core.idl_file_begin(namePtr, name.length);
+    core.idl_free(namePtr, name.length);
+    const reader = file.stream().getReader();
+    let done = 0;
+    let reported = 0;
+    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      const value = next.value;
+      for (let off = 0; off < value.length; off += CHUNK) {
+        const part = value.subarray(off, off + CHUNK);
+        // The memory may have grown during the last call: take a fresh view each time.
+        new Uint8Array(core.memory.buffer, ptr, part.length).set(part);
+        core.idl_file_push(ptr, part.length);
+      }
+      done += value.length;
+      if (done - reported >= PROGRESS_EVERY) {
+        reported = done;
+        self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+      }
+    }
+    core.idl_file_end();
+    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+  }
+  core.idl_free(ptr, CHUNK);
+  const at = core.idl_result() >>> 0;
+  const len = core.idl_result_len() >>> 0;
+  // Copy out before decoding: the view must not outlive the next call into the module.
+  const json = new TextDecoder().decode(new Uint8Array(core.memory.buffer, at, len).slice());
+  self.postMessage({ type: "result", json });
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    if (msg.type === "init") {
+      wasmBytes = msg.wasm;
+      await instantiate();
+      self.postMessage({ type: "ready" });
+    } else if (msg.type === "files") {
+      if (!core) await instantiate();
+      await ingest(msg.files);
+    }
+  } catch (err) {
+    // A trap leaves the module in an unknown state: start afresh next time.
+    core = null;
+    self.postMessage({ type: "error", message: String((err && err.message) || err) });
+  }
+};
