@@ -13,6 +13,10 @@
 //! where time matters, the "as of" instant. It builds unchanged for `wasm32-unknown-unknown` and natively.
 
 pub mod frame;
+pub mod ids;
+pub mod ingest;
+pub mod model;
 pub mod scan;
 pub mod sniff;
 pub mod text;
+pub mod time;

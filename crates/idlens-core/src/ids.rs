@@ -1,0 +1,321 @@
+//! Identifiers as the model keeps them: GUIDs packed into a `u128`, repeated strings interned once, and Azure
+//! resource ids compared case-insensitively.
+//!
+//! Exports spell the same id in several casings (`resourcegroups` vs `resourceGroups`, upper-case GUIDs); joins use
+//! the ASCII-lowercase form, display keeps the original text.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A GUID (Entra object id, app id, tenant id, role definition id …) stored as 16 bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Guid(pub u128);
+
+impl Guid {
+    /// Parse `8-4-4-4-12` hex digits in any case, optionally wrapped in braces. Anything else is `None`.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Guid> {
+        let text = text.trim();
+        let text = text
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or(text);
+        let bytes = text.as_bytes();
+        if bytes.len() != 36 {
+            return None;
+        }
+        let mut value: u128 = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                if b != b'-' {
+                    return None;
+                }
+                continue;
+            }
+            let digit = (b as char).to_digit(16)?;
+            value = (value << 4) | u128::from(digit);
+        }
+        Some(Guid(value))
+    }
+
+    /// The GUID that ends a path such as `/providers/Microsoft.Authorization/roleDefinitions/<guid>`.
+    #[must_use]
+    pub fn trailing(path: &str) -> Option<Guid> {
+        let last = path.trim_end_matches('/').rsplit('/').next()?;
+        Guid::parse(last)
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        write!(
+            f,
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            (v >> 96) as u32,
+            (v >> 80) as u16,
+            (v >> 64) as u16,
+            (v >> 48) as u16,
+            v & 0xFFFF_FFFF_FFFF
+        )
+    }
+}
+
+impl fmt::Debug for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl Serialize for Guid {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Guid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Guid::parse(&text).ok_or_else(|| serde::de::Error::custom("not a GUID"))
+    }
+}
+
+/// An interned string: an index into [`Interner`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sym(pub u32);
+
+/// Stores each distinct string once. Serialised as the plain list of strings; [`Sym`] values index it.
+#[derive(Default, Debug, Clone)]
+pub struct Interner {
+    strings: Vec<Box<str>>,
+    lookup: HashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    /// The symbol for `text`, adding it when new.
+    pub fn intern(&mut self, text: &str) -> Sym {
+        if let Some(&i) = self.lookup.get(text) {
+            return Sym(i);
+        }
+        let i = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
+        self.strings.push(text.into());
+        self.lookup.insert(text.into(), i);
+        Sym(i)
+    }
+
+    /// The symbol for `text` if it was interned.
+    #[must_use]
+    pub fn get(&self, text: &str) -> Option<Sym> {
+        self.lookup.get(text).map(|&i| Sym(i))
+    }
+
+    /// The text of a symbol (empty for a symbol from another interner).
+    #[must_use]
+    pub fn resolve(&self, sym: Sym) -> &str {
+        self.strings.get(sym.0 as usize).map_or("", |s| s)
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+impl Serialize for Interner {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.strings.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Interner {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let strings = Vec::<Box<str>>::deserialize(deserializer)?;
+        let lookup = strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        Ok(Interner { strings, lookup })
+    }
+}
+
+/// The join form of an Azure resource id or name: ASCII-lowercase, without a trailing `/`.
+#[must_use]
+pub fn fold(id: &str) -> String {
+    id.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// Where an Azure scope sits in the hierarchy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeLevel {
+    /// `/`: the tenant root.
+    Root,
+    /// `/providers/Microsoft.Management/managementGroups/<id>`.
+    ManagementGroup,
+    /// `/subscriptions/<sub>`.
+    Subscription,
+    /// `/subscriptions/<sub>/resourceGroups/<rg>`.
+    ResourceGroup,
+    /// Anything below a resource group (or a provider path under a subscription).
+    Resource,
+    /// Not an Azure scope path.
+    Unknown,
+}
+
+impl ScopeLevel {
+    /// All levels, in order from broadest to narrowest.
+    pub const ALL: [ScopeLevel; 6] = [
+        ScopeLevel::Root,
+        ScopeLevel::ManagementGroup,
+        ScopeLevel::Subscription,
+        ScopeLevel::ResourceGroup,
+        ScopeLevel::Resource,
+        ScopeLevel::Unknown,
+    ];
+
+    /// The stable kebab-case name.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            ScopeLevel::Root => "root",
+            ScopeLevel::ManagementGroup => "management-group",
+            ScopeLevel::Subscription => "subscription",
+            ScopeLevel::ResourceGroup => "resource-group",
+            ScopeLevel::Resource => "resource",
+            ScopeLevel::Unknown => "unknown",
+        }
+    }
+}
+
+/// The parts of an Azure resource id or scope that the model keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArmPath<'a> {
+    pub subscription: Option<&'a str>,
+    pub resource_group: Option<&'a str>,
+    pub management_group: Option<&'a str>,
+}
+
+/// Split an Azure resource id into its level and parts, matching segment names case-insensitively.
+#[must_use]
+pub fn parse_arm_path(id: &str) -> (ScopeLevel, ArmPath<'_>) {
+    let trimmed = id.trim();
+    if trimmed == "/" {
+        return (ScopeLevel::Root, ArmPath::default());
+    }
+    if !trimmed.starts_with('/') {
+        return (ScopeLevel::Unknown, ArmPath::default());
+    }
+    let segments: Vec<&str> = trimmed.trim_end_matches('/').split('/').skip(1).collect();
+    let mut path = ArmPath::default();
+    let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    match segments.as_slice() {
+        [p, ns, mg, name, rest @ ..]
+            if eq(p, "providers")
+                && eq(ns, "Microsoft.Management")
+                && eq(mg, "managementGroups") =>
+        {
+            path.management_group = Some(name);
+            let level = if rest.is_empty() {
+                ScopeLevel::ManagementGroup
+            } else {
+                ScopeLevel::Resource
+            };
+            (level, path)
+        }
+        [s, sub, rest @ ..] if eq(s, "subscriptions") && !sub.is_empty() => {
+            path.subscription = Some(sub);
+            match rest {
+                [] => (ScopeLevel::Subscription, path),
+                [rg, name, rest @ ..] if eq(rg, "resourceGroups") && !name.is_empty() => {
+                    path.resource_group = Some(name);
+                    let level = if rest.is_empty() {
+                        ScopeLevel::ResourceGroup
+                    } else {
+                        ScopeLevel::Resource
+                    };
+                    (level, path)
+                }
+                _ => (ScopeLevel::Resource, path),
+            }
+        }
+        [p, ..] if eq(p, "providers") => (ScopeLevel::Resource, path),
+        _ => (ScopeLevel::Unknown, path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_round_trip_in_any_case() {
+        let g = Guid::parse("8E3AF657-A8FF-443C-A75C-2FE8C4BCB635").expect("guid");
+        assert_eq!(g.to_string(), "8e3af657-a8ff-443c-a75c-2fe8c4bcb635");
+        assert_eq!(
+            Guid::parse("{8e3af657-a8ff-443c-a75c-2fe8c4bcb635}"),
+            Some(g)
+        );
+        assert_eq!(Guid::parse("subid"), None);
+        assert_eq!(Guid::parse("8e3af657-a8ff-443c-a75c-2fe8c4bcb63"), None);
+        assert_eq!(Guid::parse("8e3af657xa8ff-443c-a75c-2fe8c4bcb635"), None);
+        assert_eq!(Guid::parse("8e3af657-a8ff-443c-a75c-2fe8c4bcb6zz"), None);
+        assert_eq!(Guid::parse("ééééééé-a8ff-443c-a75c-2fe8c4bcb635"), None);
+        let id = "/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+        assert_eq!(Guid::trailing(id), Some(g));
+        let json = serde_json::to_string(&g).expect("ser");
+        assert_eq!(serde_json::from_str::<Guid>(&json).expect("de"), g);
+    }
+
+    #[test]
+    fn interner_stores_once() {
+        let mut i = Interner::default();
+        let a = i.intern("Owner");
+        assert_eq!(i.intern("Owner"), a);
+        assert_ne!(i.intern("owner"), a);
+        assert_eq!(i.resolve(a), "Owner");
+        assert_eq!(i.resolve(Sym(99)), "");
+        let json = serde_json::to_string(&i).expect("ser");
+        let back: Interner = serde_json::from_str(&json).expect("de");
+        assert_eq!(back.get("owner"), Some(Sym(1)));
+    }
+
+    #[test]
+    fn scope_levels() {
+        let level = |s| parse_arm_path(s).0;
+        assert_eq!(level("/"), ScopeLevel::Root);
+        assert_eq!(
+            level("/providers/Microsoft.Management/managementGroups/mg1"),
+            ScopeLevel::ManagementGroup
+        );
+        assert_eq!(level("/subscriptions/abc"), ScopeLevel::Subscription);
+        assert_eq!(level("/subscriptions/abc/"), ScopeLevel::Subscription);
+        assert_eq!(
+            level("/subscriptions/abc/resourcegroups/RG"),
+            ScopeLevel::ResourceGroup
+        );
+        assert_eq!(
+            level("/SUBSCRIPTIONS/abc/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/v"),
+            ScopeLevel::Resource
+        );
+        assert_eq!(level("not a path"), ScopeLevel::Unknown);
+        assert_eq!(level(""), ScopeLevel::Unknown);
+        let (_, p) = parse_arm_path("/subscriptions/S1/resourceGroups/Rg1/providers/x/y/z");
+        assert_eq!(
+            (p.subscription, p.resource_group),
+            (Some("S1"), Some("Rg1"))
+        );
+        assert_eq!(
+            fold("/Subscriptions/A/ResourceGroups/B/"),
+            "/subscriptions/a/resourcegroups/b"
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! Readers for Azure and Entra exports: one module per source, each turning one record's bytes into a raw entity
+//! with `serde_json::from_slice` on a typed, borrowing struct (every field optional, unknown keys ignored).
+
+/// A field from the record itself or, in the ARM REST shape, from its `properties`.
+macro_rules! pick {
+    ($record:expr, $field:ident) => {
+        $record.$field.as_ref().or_else(|| {
+            $record
+                .properties
+                .as_deref()
+                .and_then(|p| p.$field.as_ref())
+        })
+    };
+}
+
+pub(crate) mod application;
+pub(crate) mod federated;
+pub(crate) mod identity;
+pub(crate) mod resource_graph;
+pub(crate) mod role_assignment;
+pub(crate) mod role_definition;
+pub(crate) mod service_principal;
+pub(crate) mod signin;
+
+use super::detect::Format;
+use super::raw::{Ctx, Outcome};
+
+/// Read one record of a file whose format is `format`.
+pub(crate) fn read(format: Format, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
+    match format {
+        Format::UserAssignedIdentities => identity::read(bytes, ctx),
+        Format::RoleAssignments | Format::PowerShellRoleAssignments => {
+            role_assignment::read(bytes, ctx)
+        }
+        Format::RoleDefinitions => role_definition::read(bytes, ctx),
+        Format::ServicePrincipals | Format::AadGraphServicePrincipals => {
+            service_principal::read(bytes, ctx)
+        }
+        Format::Applications | Format::AadGraphApplications => application::read(bytes, ctx),
+        Format::Resources => resource_graph::read(bytes, ctx),
+        Format::FederatedCredentials => federated::read(bytes, ctx),
+        Format::SignInActivity => signin::read(bytes, ctx),
+        Format::Foreign(id) => {
+            Outcome::SetAside(format!("{id} exports are recognised but not read yet"))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Resources with an `identity` block: Resource Graph rows (`az graph query`, REST, portal CSV via
+//! [`crate::ingest::csv`]) and plain ARM resources (FORMATS.md §5). A row of type
+//! `Microsoft.ManagedIdentity/userAssignedIdentities` is read as a user-assigned identity instead.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::ids::{fold, parse_arm_path};
+use crate::ingest::raw::{Ctx, Outcome, RawIdentityRef, RawResource};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct UserAssignedValue<'a> {
+    #[serde(borrow, default)]
+    client_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    principal_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct IdentityBlock<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    principal_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    tenant_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    user_assigned_identities: Option<BTreeMap<Cow<'a, str>, Option<UserAssignedValue<'a>>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Kubelet<'a> {
+    #[serde(borrow, default)]
+    resource_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    client_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    object_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+struct IdentityProfile<'a> {
+    #[serde(borrow, default, alias = "kubeletIdentity")]
+    kubeletidentity: Option<Kubelet<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Properties<'a> {
+    #[serde(borrow, default)]
+    identity_profile: Option<IdentityProfile<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    location: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    resource_group: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    subscription_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    tags: Option<BTreeMap<Cow<'a, str>, Option<Cow<'a, str>>>>,
+    #[serde(borrow, default)]
+    identity: Option<IdentityBlock<'a>>,
+    #[serde(borrow, default)]
+    properties: Option<Properties<'a>>,
+}
+
+/// Only the `type`, to route user-assigned identity rows.
+#[derive(Deserialize)]
+struct TypeOnly<'a> {
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+}
+
+pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
+    if let Ok(TypeOnly { kind: Some(kind) }) = serde_json::from_slice::<TypeOnly<'_>>(bytes)
+        && super::identity::is_uami_type(&kind)
+    {
+        return super::identity::read(bytes, ctx);
+    }
+    let record: Record<'_> = match serde_json::from_slice(bytes) {
+        Ok(r) => r,
+        Err(err) => return Outcome::SetAside(format!("not a resource record: {err}")),
+    };
+    let Some(id_text) = record
+        .id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return Outcome::SetAside("resource without `id`".into());
+    };
+    let (_, path) = parse_arm_path(id_text);
+    let subscription = path.subscription.map(|s| ctx.strings.intern(s));
+    let resource_group = path.resource_group.map(|s| ctx.strings.intern(s));
+    let id = ctx.strings.intern(id_text);
+    let identity = record.identity.as_ref();
+    let mut user_assigned = Vec::new();
+    for (key, value) in identity
+        .and_then(|i| i.user_assigned_identities.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        let value = value.as_ref();
+        user_assigned.push(RawIdentityRef {
+            resource_id: ctx.sym(Some(key)),
+            client_id: ctx.guid(value.and_then(|v| v.client_id.as_ref())),
+            principal_id: ctx.guid(value.and_then(|v| v.principal_id.as_ref())),
+        });
+    }
+    let kubelet = record
+        .properties
+        .as_ref()
+        .and_then(|p| p.identity_profile.as_ref())
+        .and_then(|p| p.kubeletidentity.as_ref());
+    let kubelet = kubelet.map(|k| RawIdentityRef {
+        resource_id: ctx.sym(k.resource_id.as_ref()),
+        client_id: ctx.guid(k.client_id.as_ref()),
+        principal_id: ctx.guid(k.object_id.as_ref()),
+    });
+    let raw = RawResource {
+        id,
+        resource_type: ctx.sym(record.kind.as_ref()),
+        name: ctx.sym(record.name.as_ref()),
+        subscription: ctx.sym(record.subscription_id.as_ref()).or(subscription),
+        resource_group: ctx.sym(record.resource_group.as_ref()).or(resource_group),
+        location: ctx.sym(record.location.as_ref()),
+        tags: ctx.tags(record.tags.as_ref()),
+        identity_type: ctx.sym(identity.and_then(|i| i.kind.as_ref())),
+        system_principal: ctx.guid(identity.and_then(|i| i.principal_id.as_ref())),
+        system_tenant: ctx.guid(identity.and_then(|i| i.tenant_id.as_ref())),
+        user_assigned,
+        kubelet: kubelet.filter(|k| {
+            k.resource_id.is_some() || k.principal_id.is_some() || k.client_id.is_some()
+        }),
+        prov: ctx.prov,
+    };
+    let prov = ctx.prov;
+    ctx.store.resources.add(Some(fold(id_text)), raw, prov)
+}

@@ -1,0 +1,58 @@
+//! Graph beta `reports/servicePrincipalSignInActivities`: last sign-in per kind, keyed by `appId` (= a managed
+//! identity's `clientId`) (FORMATS.md §6). Doc samples carry invalid `-8:00` offsets; they are read with a warning.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::ingest::raw::{Ctx, Outcome, RawActivity};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SignIn<'a> {
+    #[serde(borrow, default)]
+    last_sign_in_date_time: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    #[serde(borrow, default)]
+    app_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    last_sign_in_activity: Option<SignIn<'a>>,
+    #[serde(borrow, default)]
+    application_authentication_client_sign_in_activity: Option<SignIn<'a>>,
+    #[serde(borrow, default)]
+    application_authentication_resource_sign_in_activity: Option<SignIn<'a>>,
+    #[serde(borrow, default)]
+    delegated_client_sign_in_activity: Option<SignIn<'a>>,
+    #[serde(borrow, default)]
+    delegated_resource_sign_in_activity: Option<SignIn<'a>>,
+}
+
+pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
+    let record: Record<'_> = match serde_json::from_slice(bytes) {
+        Ok(r) => r,
+        Err(err) => return Outcome::SetAside(format!("not a sign-in activity record: {err}")),
+    };
+    let Some(app_id) = ctx.guid(record.app_id.as_ref()) else {
+        return Outcome::SetAside("sign-in activity without a GUID `appId`".into());
+    };
+    let mut time = |s: &Option<SignIn<'_>>| {
+        ctx.time(s.as_ref().and_then(|s| s.last_sign_in_date_time.as_ref()))
+    };
+    let raw = RawActivity {
+        app_id,
+        last: time(&record.last_sign_in_activity),
+        app_client: time(&record.application_authentication_client_sign_in_activity),
+        app_resource: time(&record.application_authentication_resource_sign_in_activity),
+        delegated_client: time(&record.delegated_client_sign_in_activity),
+        delegated_resource: time(&record.delegated_resource_sign_in_activity),
+        prov: ctx.prov,
+    };
+    let prov = ctx.prov;
+    ctx.store
+        .activity
+        .add(Some(format!("a:{app_id}")), raw, prov)
+}

@@ -1,0 +1,621 @@
+//! Linking: once every file is read, fuse the raw records into one [`Snapshot`].
+//!
+//! Joins are case-insensitive on resource ids and exact on GUIDs: a user-assigned identity and its service
+//! principal meet on `principalId` = SP `id` and `clientId` = `appId`; system-assigned identities come from resources'
+//! `identity.principalId` and from SPs' `alternativeNames`; workloads attach through `identity` blocks
+//! (`userAssignedIdentities` keys, AKS kubelet identity); role assignments find their role by trailing GUID, then
+//! by name, then in the built-in table. Unresolved references become facts (inferred identities, unresolved grants),
+//! never errors. Output order follows input order (files, then records), never a hash map's.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
+use crate::model::{
+    Activity, Attachment, AttachmentKind, Credential, CredentialHolder, Environment,
+    EnvironmentSource, Federation, FileReport, Grant, GrantPrincipal, Identity, IdentityIx,
+    IdentityKind, Provenance, Provider, RoleDefinition, Scope, Snapshot, TierSource, Workload,
+};
+
+use super::raw::{Keyed, RawCredential, RawIdentityRef, Store};
+use super::roles;
+
+fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
+    if slot.is_none() {
+        *slot = value;
+    }
+}
+
+fn provenance<T>(keyed: &Keyed<T>, i: usize, first: Provenance) -> Vec<Provenance> {
+    let mut out = vec![first];
+    if let Some(extra) = keyed.extra_prov.get(i) {
+        out.extend_from_slice(extra);
+    }
+    out
+}
+
+struct Linker {
+    strings: Interner,
+    identities: Vec<Identity>,
+    by_principal: HashMap<Guid, IdentityIx>,
+    by_client: HashMap<Guid, IdentityIx>,
+    by_resource: HashMap<String, IdentityIx>,
+    workloads: Vec<Workload>,
+    workload_by_id: HashMap<String, u32>,
+    credentials: Vec<Credential>,
+    credential_keys: HashSet<(IdentityIx, Guid)>,
+}
+
+impl Linker {
+    fn find(
+        &self,
+        principal: Option<Guid>,
+        client: Option<Guid>,
+        resource: Option<Sym>,
+    ) -> Option<IdentityIx> {
+        principal
+            .and_then(|p| self.by_principal.get(&p))
+            .or_else(|| resource.and_then(|r| self.by_resource.get(&fold(self.strings.resolve(r)))))
+            .or_else(|| client.and_then(|c| self.by_client.get(&c)))
+            .copied()
+    }
+
+    fn create(&mut self, kind: IdentityKind, inferred: bool) -> IdentityIx {
+        let ix = self.identities.len() as IdentityIx;
+        self.identities.push(Identity {
+            provider: Provider::Azure,
+            kind,
+            display_name: None,
+            principal_id: None,
+            client_id: None,
+            application_object_id: None,
+            resource_id: None,
+            host_resource_id: None,
+            tenant_id: None,
+            subscription: None,
+            resource_group: None,
+            location: None,
+            created: None,
+            enabled: None,
+            service_principal_type: None,
+            app_owner_organization_id: None,
+            tags: Vec::new(),
+            owners: Vec::new(),
+            environment: Environment::Unknown,
+            environment_source: EnvironmentSource::None,
+            inferred,
+            activity: None,
+            provenance: Vec::new(),
+        });
+        ix
+    }
+
+    /// Record the identity's join keys (the first identity to claim a key keeps it).
+    fn index(&mut self, ix: IdentityIx) {
+        let Some(identity) = self.identities.get(ix as usize) else {
+            return;
+        };
+        if let Some(p) = identity.principal_id {
+            self.by_principal.entry(p).or_insert(ix);
+        }
+        if let Some(c) = identity.client_id {
+            self.by_client.entry(c).or_insert(ix);
+        }
+        if let Some(r) = identity.resource_id {
+            self.by_resource
+                .entry(fold(self.strings.resolve(r)))
+                .or_insert(ix);
+        }
+    }
+
+    fn identity(&mut self, ix: IdentityIx) -> &mut Identity {
+        let i = (ix as usize).min(self.identities.len().saturating_sub(1));
+        &mut self.identities[i]
+    }
+
+    /// Find or create the user-assigned identity a resource or credential refers to.
+    fn user_assigned_ref(&mut self, r: &RawIdentityRef, prov: Provenance) -> IdentityIx {
+        let ix = match self.find(r.principal_id, r.client_id, r.resource_id) {
+            Some(ix) => ix,
+            None => self.create(IdentityKind::UserAssignedManagedIdentity, true),
+        };
+        let strings = &mut self.strings;
+        let identity = &mut self.identities[ix as usize];
+        if identity.kind == IdentityKind::ManagedIdentity {
+            identity.kind = IdentityKind::UserAssignedManagedIdentity;
+        }
+        fill(&mut identity.principal_id, r.principal_id);
+        fill(&mut identity.client_id, r.client_id);
+        if identity.resource_id.is_none()
+            && let Some(rid) = r.resource_id
+        {
+            identity.resource_id = Some(rid);
+            let text = strings.resolve(rid).to_owned();
+            let (_, path) = parse_arm_path(&text);
+            fill(
+                &mut identity.subscription,
+                path.subscription.map(|s| strings.intern(s)),
+            );
+            fill(
+                &mut identity.resource_group,
+                path.resource_group.map(|s| strings.intern(s)),
+            );
+            fill(
+                &mut identity.display_name,
+                text.rsplit('/')
+                    .next()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| strings.intern(n)),
+            );
+        }
+        if identity.inferred {
+            identity.provenance.push(prov);
+        }
+        self.index(ix);
+        ix
+    }
+
+    fn add_credentials(
+        &mut self,
+        ix: IdentityIx,
+        holder: CredentialHolder,
+        raw: &[RawCredential],
+        prov: &[Provenance],
+    ) {
+        for c in raw {
+            if let Some(key) = c.key_id
+                && !self.credential_keys.insert((ix, key))
+            {
+                continue;
+            }
+            self.credentials.push(Credential {
+                identity: ix,
+                kind: c.kind,
+                holder,
+                key_type: c.key_type,
+                usage: c.usage,
+                start: c.start,
+                end: c.end,
+                key_id: c.key_id,
+                display_name: c.display_name,
+                provenance: prov.to_vec(),
+            });
+        }
+    }
+
+    fn attach(&mut self, workload: u32, identity: IdentityIx, kind: AttachmentKind) {
+        if let Some(w) = self.workloads.get_mut(workload as usize) {
+            let attachment = Attachment { identity, kind };
+            if !w.attachments.contains(&attachment) {
+                w.attachments.push(attachment);
+            }
+        }
+    }
+}
+
+pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> Snapshot {
+    let mut l = Linker {
+        strings,
+        identities: Vec::new(),
+        by_principal: HashMap::new(),
+        by_client: HashMap::new(),
+        by_resource: HashMap::new(),
+        workloads: Vec::new(),
+        workload_by_id: HashMap::new(),
+        credentials: Vec::new(),
+        credential_keys: HashSet::new(),
+    };
+
+    // 1. User-assigned identities, as listed.
+    for (i, u) in store.uamis.items.iter().enumerate() {
+        let prov = provenance(&store.uamis, i, u.prov);
+        let ix = match l.find(u.principal_id, u.client_id, u.resource_id) {
+            Some(ix) => ix,
+            None => l.create(IdentityKind::UserAssignedManagedIdentity, false),
+        };
+        let id = l.identity(ix);
+        id.inferred = false;
+        fill(&mut id.resource_id, u.resource_id);
+        fill(&mut id.display_name, u.name);
+        fill(&mut id.principal_id, u.principal_id);
+        fill(&mut id.client_id, u.client_id);
+        fill(&mut id.tenant_id, u.tenant_id);
+        fill(&mut id.subscription, u.subscription);
+        fill(&mut id.resource_group, u.resource_group);
+        fill(&mut id.location, u.location);
+        fill(&mut id.created, u.created);
+        if id.tags.is_empty() {
+            id.tags.clone_from(&u.tags);
+        }
+        id.provenance.extend(prov);
+        l.index(ix);
+    }
+
+    // 2. Service principals: managed identities (user- or system-assigned by `isExplicit`), applications, others.
+    for (i, sp) in store.service_principals.items.iter().enumerate() {
+        let prov = provenance(&store.service_principals, i, sp.prov);
+        let sp_type = sp
+            .sp_type
+            .map(|t| l.strings.resolve(t).to_ascii_lowercase());
+        let managed = sp_type.as_deref() == Some("managedidentity") || sp.explicit.is_some();
+        let kind = match (managed, sp.explicit, sp_type.as_deref()) {
+            (true, Some(true), _) => IdentityKind::UserAssignedManagedIdentity,
+            (true, Some(false), _) => IdentityKind::SystemAssignedManagedIdentity,
+            (true, None, _) => IdentityKind::ManagedIdentity,
+            (false, _, Some("application")) => IdentityKind::ApplicationServicePrincipal,
+            _ => IdentityKind::OtherServicePrincipal,
+        };
+        let uami_resource = (kind == IdentityKind::UserAssignedManagedIdentity)
+            .then_some(sp.alt_resource)
+            .flatten();
+        let ix = match l.find(sp.object_id, sp.app_id, uami_resource) {
+            Some(ix) => ix,
+            None => l.create(kind, false),
+        };
+        let id = l.identity(ix);
+        if id.kind == IdentityKind::ManagedIdentity
+            || (id.inferred && kind != IdentityKind::ManagedIdentity)
+        {
+            id.kind = kind;
+        }
+        id.inferred = false;
+        fill(&mut id.principal_id, sp.object_id);
+        fill(&mut id.client_id, sp.app_id);
+        fill(&mut id.display_name, sp.display_name);
+        fill(&mut id.enabled, sp.enabled);
+        fill(&mut id.service_principal_type, sp.sp_type);
+        fill(&mut id.app_owner_organization_id, sp.app_owner_org);
+        fill(&mut id.created, sp.created);
+        match kind {
+            IdentityKind::UserAssignedManagedIdentity => fill(&mut id.resource_id, sp.alt_resource),
+            IdentityKind::SystemAssignedManagedIdentity => {
+                fill(&mut id.host_resource_id, sp.alt_resource)
+            }
+            _ => {}
+        }
+        if id.owners.is_empty() {
+            id.owners.clone_from(&sp.owners);
+        }
+        id.provenance.extend(prov.iter().copied());
+        if !kind.is_managed_identity() {
+            l.add_credentials(
+                ix,
+                CredentialHolder::ServicePrincipal,
+                &sp.credentials,
+                &prov,
+            );
+        }
+        l.index(ix);
+    }
+
+    // 3. App registrations: onto their application SP by appId, else an identity of their own.
+    for (i, app) in store.applications.items.iter().enumerate() {
+        let prov = provenance(&store.applications, i, app.prov);
+        let ix = match l.find(None, app.app_id, None) {
+            Some(ix) => ix,
+            None => l.create(IdentityKind::ApplicationRegistration, false),
+        };
+        let id = l.identity(ix);
+        fill(&mut id.client_id, app.app_id);
+        fill(&mut id.application_object_id, app.object_id);
+        fill(&mut id.display_name, app.display_name);
+        fill(&mut id.created, app.created);
+        id.owners.extend(app.owners.iter().copied());
+        id.owners.dedup();
+        id.provenance.extend(prov.iter().copied());
+        let kind = id.kind;
+        if !kind.is_managed_identity() {
+            l.add_credentials(ix, CredentialHolder::Application, &app.credentials, &prov);
+        }
+        l.index(ix);
+    }
+
+    // 4. Resources become workloads; their identity blocks attach (and, when unseen, reveal) identities.
+    for (i, r) in store.resources.items.iter().enumerate() {
+        let prov = provenance(&store.resources, i, r.prov);
+        let w = l.workloads.len() as u32;
+        l.workload_by_id
+            .entry(fold(l.strings.resolve(r.id)))
+            .or_insert(w);
+        l.workloads.push(Workload {
+            id: r.id,
+            resource_type: r.resource_type,
+            name: r.name,
+            subscription: r.subscription,
+            resource_group: r.resource_group,
+            location: r.location,
+            tags: r.tags.clone(),
+            identity_type: r.identity_type,
+            attachments: Vec::new(),
+            environment: Environment::Unknown,
+            environment_source: EnvironmentSource::None,
+            provenance: prov.clone(),
+        });
+        if let Some(principal) = r.system_principal {
+            let ix = match l.find(Some(principal), None, None) {
+                Some(ix) => ix,
+                None => {
+                    let ix = l.create(IdentityKind::SystemAssignedManagedIdentity, true);
+                    l.identity(ix).provenance.push(r.prov);
+                    ix
+                }
+            };
+            let id = l.identity(ix);
+            if id.kind == IdentityKind::ManagedIdentity {
+                id.kind = IdentityKind::SystemAssignedManagedIdentity;
+            }
+            fill(&mut id.principal_id, Some(principal));
+            fill(&mut id.tenant_id, r.system_tenant);
+            fill(&mut id.host_resource_id, Some(r.id));
+            fill(&mut id.display_name, r.name);
+            fill(&mut id.subscription, r.subscription);
+            fill(&mut id.resource_group, r.resource_group);
+            l.index(ix);
+            l.attach(w, ix, AttachmentKind::SystemAssigned);
+        }
+        for reference in &r.user_assigned {
+            let ix = l.user_assigned_ref(reference, r.prov);
+            l.attach(w, ix, AttachmentKind::UserAssigned);
+        }
+        if let Some(kubelet) = &r.kubelet {
+            let ix = l.user_assigned_ref(kubelet, r.prov);
+            l.attach(w, ix, AttachmentKind::AksKubelet);
+        }
+    }
+
+    // 5. System-assigned identities known from SP `alternativeNames` attach to their host when it was exported.
+    for ix in 0..l.identities.len() as IdentityIx {
+        let id = &l.identities[ix as usize];
+        if id.kind != IdentityKind::SystemAssignedManagedIdentity {
+            continue;
+        }
+        let Some(host) = id.host_resource_id else {
+            continue;
+        };
+        if let Some(&w) = l.workload_by_id.get(&fold(l.strings.resolve(host))) {
+            l.attach(w, ix, AttachmentKind::SystemAssigned);
+        }
+    }
+
+    // 6. Federated credentials belong to the user-assigned identity their id descends from.
+    let mut federations = Vec::new();
+    for (i, f) in store.federations.items.iter().enumerate() {
+        let prov = provenance(&store.federations, i, f.prov);
+        let identity = f.parent.map(|parent| {
+            let reference = RawIdentityRef {
+                resource_id: Some(parent),
+                client_id: None,
+                principal_id: None,
+            };
+            l.user_assigned_ref(&reference, f.prov)
+        });
+        federations.push(Federation {
+            identity,
+            id: f.id,
+            name: f.name,
+            issuer: f.issuer,
+            subject: f.subject,
+            claims_matching_expression: f.expression,
+            claims_language_version: f.language_version,
+            audiences: f.audiences.clone(),
+            provenance: prov,
+        });
+    }
+
+    // 7. Sign-in activity by appId = clientId.
+    let mut activity = Vec::new();
+    for (i, a) in store.activity.items.iter().enumerate() {
+        let prov = provenance(&store.activity, i, a.prov);
+        let identity = l.by_client.get(&a.app_id).copied();
+        let ax = activity.len() as u32;
+        if let Some(ix) = identity {
+            fill(&mut l.identity(ix).activity, Some(ax));
+        }
+        activity.push(Activity {
+            app_id: a.app_id,
+            identity,
+            last_sign_in: a.last,
+            last_app_client_sign_in: a.app_client,
+            last_app_resource_sign_in: a.app_resource,
+            last_delegated_client_sign_in: a.delegated_client,
+            last_delegated_resource_sign_in: a.delegated_resource,
+            provenance: prov,
+        });
+    }
+
+    // 8. Role definitions as exported, tiers derived from their actions.
+    let mut roles_out: Vec<RoleDefinition> = Vec::new();
+    let mut role_by_guid: HashMap<Guid, u32> = HashMap::new();
+    let mut role_by_name: HashMap<String, u32> = HashMap::new();
+    for (i, d) in store.role_definitions.items.iter().enumerate() {
+        let prov = provenance(&store.role_definitions, i, d.prov);
+        let texts = |list: &[Sym]| {
+            list.iter()
+                .map(|s| l.strings.resolve(*s))
+                .collect::<Vec<_>>()
+        };
+        let privilege = roles::derive(
+            &texts(&d.actions),
+            &texts(&d.not_actions),
+            &texts(&d.data_actions),
+            &texts(&d.not_data_actions),
+        );
+        let rx = roles_out.len() as u32;
+        if let Some(g) = d.guid {
+            role_by_guid.entry(g).or_insert(rx);
+        }
+        if let Some(n) = d.name {
+            role_by_name
+                .entry(l.strings.resolve(n).to_ascii_lowercase())
+                .or_insert(rx);
+        }
+        roles_out.push(RoleDefinition {
+            guid: d.guid,
+            id: d.id,
+            name: d.name,
+            description: d.description,
+            custom: d.custom,
+            actions: d.actions.clone(),
+            not_actions: d.not_actions.clone(),
+            data_actions: d.data_actions.clone(),
+            not_data_actions: d.not_data_actions.clone(),
+            assignable_scopes: d.assignable_scopes.clone(),
+            tier: privilege.tier,
+            tier_source: TierSource::Definition,
+            can_grant_access: privilege.can_grant_access,
+            has_wildcard: privilege.has_wildcard,
+            exported: true,
+            provenance: prov,
+        });
+    }
+
+    // 9. Grants: role by GUID, name, built-in table; scope interned; principal resolved or kept as a fact.
+    let mut scopes: Vec<Scope> = Vec::new();
+    let mut scope_by_id: HashMap<String, u32> = HashMap::new();
+    let mut grants = Vec::new();
+    for (i, a) in store.assignments.items.iter().enumerate() {
+        let prov = provenance(&store.assignments, i, a.prov);
+        let name_key = a
+            .role_name
+            .map(|n| l.strings.resolve(n).to_ascii_lowercase());
+        let existing = a
+            .role_guid
+            .and_then(|g| role_by_guid.get(&g))
+            .or_else(|| name_key.as_ref().and_then(|n| role_by_name.get(n)))
+            .copied();
+        let role = match existing {
+            Some(rx) => rx,
+            None => {
+                let built_in = a
+                    .role_guid
+                    .and_then(roles::built_in_by_guid)
+                    .or_else(|| name_key.as_deref().and_then(roles::built_in_by_name));
+                let (privilege, source, name) = match built_in {
+                    Some(b) => (
+                        b.privilege,
+                        TierSource::BuiltIn,
+                        a.role_name.or_else(|| Some(l.strings.intern(b.name))),
+                    ),
+                    None => (
+                        roles::Privilege {
+                            tier: roles::ASSUMED_TIER,
+                            can_grant_access: false,
+                            has_wildcard: false,
+                        },
+                        TierSource::Assumed,
+                        a.role_name,
+                    ),
+                };
+                let rx = roles_out.len() as u32;
+                if let Some(g) = a.role_guid {
+                    role_by_guid.insert(g, rx);
+                }
+                if let Some(n) = &name_key {
+                    role_by_name.insert(n.clone(), rx);
+                }
+                roles_out.push(RoleDefinition {
+                    guid: a.role_guid,
+                    id: a.role_definition_id,
+                    name,
+                    description: None,
+                    custom: None,
+                    actions: Vec::new(),
+                    not_actions: Vec::new(),
+                    data_actions: Vec::new(),
+                    not_data_actions: Vec::new(),
+                    assignable_scopes: Vec::new(),
+                    tier: privilege.tier,
+                    tier_source: source,
+                    can_grant_access: privilege.can_grant_access,
+                    has_wildcard: privilege.has_wildcard,
+                    exported: false,
+                    provenance: Vec::new(),
+                });
+                rx
+            }
+        };
+        let scope_text = l.strings.resolve(a.scope).to_owned();
+        let (level, path) = parse_arm_path(&scope_text);
+        let scope = match scope_by_id.get(&fold(&scope_text)) {
+            Some(&sx) => sx,
+            None => {
+                let sx = scopes.len() as u32;
+                scope_by_id.insert(fold(&scope_text), sx);
+                let strings = &mut l.strings;
+                scopes.push(Scope {
+                    id: a.scope,
+                    level,
+                    subscription: path.subscription.map(|s| strings.intern(s)),
+                    resource_group: path.resource_group.map(|s| strings.intern(s)),
+                    management_group: path.management_group.map(|s| strings.intern(s)),
+                });
+                sx
+            }
+        };
+        let principal_type = a
+            .principal_type
+            .map(|t| l.strings.resolve(t).to_ascii_lowercase());
+        let principal = match a.principal_id.and_then(|p| l.by_principal.get(&p)) {
+            Some(&ix) => GrantPrincipal::Identity(ix),
+            None => match principal_type.as_deref() {
+                Some("user" | "group" | "foreigngroup" | "device") => GrantPrincipal::Other,
+                _ => GrantPrincipal::Unresolved,
+            },
+        };
+        let tier = roles_out
+            .get(role as usize)
+            .map_or(roles::ASSUMED_TIER, |r| r.tier);
+        grants.push(Grant {
+            principal,
+            principal_id: a.principal_id,
+            principal_type: a.principal_type,
+            principal_name: a.principal_name,
+            role,
+            scope,
+            scope_level: level,
+            condition: a.condition,
+            condition_version: a.condition_version,
+            assignment_id: a.id,
+            created: a.created,
+            created_by: a.created_by,
+            delegated_managed_identity_resource_id: a.delegated,
+            tier,
+            provenance: prov,
+        });
+    }
+
+    // 10. Environments: workloads first (a system-assigned identity inherits its host's).
+    for w in &mut l.workloads {
+        let names = [w.name, w.resource_group];
+        (w.environment, w.environment_source) = super::env::classify(&l.strings, &w.tags, &names);
+    }
+    for ix in 0..l.identities.len() {
+        let id = &l.identities[ix];
+        let names = [id.display_name, id.resource_group];
+        let (mut env, mut source) = super::env::classify(&l.strings, &id.tags, &names);
+        if env == Environment::Unknown
+            && let Some(host) = id.host_resource_id
+            && let Some(&w) = l.workload_by_id.get(&fold(l.strings.resolve(host)))
+            && let Some(workload) = l.workloads.get(w as usize)
+        {
+            (env, source) = (workload.environment, workload.environment_source);
+        }
+        l.identities[ix].environment = env;
+        l.identities[ix].environment_source = source;
+    }
+
+    let mut snapshot = Snapshot {
+        strings: l.strings,
+        files,
+        identities: l.identities,
+        workloads: l.workloads,
+        roles: roles_out,
+        scopes,
+        grants,
+        credentials: l.credentials,
+        federations,
+        activity,
+        index: Default::default(),
+    };
+    snapshot.rebuild_index();
+    snapshot
+}

@@ -1,0 +1,338 @@
+//! What the per-format readers produce before linking: one store per kind of export record, deduplicated as records
+//! arrive (a duplicate is "merged", never ingested twice), with interned strings and parsed GUIDs and times.
+//!
+//! Linking ([`super::link`]) turns these into the [`crate::model::Snapshot`] once every file has been read, because
+//! the exports may arrive in any order.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::ids::{Guid, Interner, Sym, fold};
+use crate::model::{CredentialKind, Provenance, Tag};
+
+/// Result of reading one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Ingested,
+    Merged,
+    SetAside(String),
+}
+
+/// Field-level problems counted per file and reported as messages (the record itself is kept).
+#[derive(Debug, Default)]
+pub(crate) struct Warnings {
+    pub tolerated_times: u64,
+    pub tolerated_example: Option<String>,
+    pub bad_times: u64,
+    pub bad_time_example: Option<String>,
+    pub bad_guids: u64,
+    pub bad_guid_example: Option<String>,
+}
+
+impl Warnings {
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.tolerated_times > 0 {
+            out.push(format!(
+                "{} timestamp(s) were not valid RFC 3339 but their meaning was clear and they were read (e.g. `{}`)",
+                self.tolerated_times,
+                self.tolerated_example.as_deref().unwrap_or("")
+            ));
+        }
+        if self.bad_times > 0 {
+            out.push(format!(
+                "{} timestamp(s) could not be read and were left empty (e.g. `{}`)",
+                self.bad_times,
+                self.bad_time_example.as_deref().unwrap_or("")
+            ));
+        }
+        if self.bad_guids > 0 {
+            out.push(format!(
+                "{} id(s) that should be GUIDs were not and were left empty (e.g. `{}`)",
+                self.bad_guids,
+                self.bad_guid_example.as_deref().unwrap_or("")
+            ));
+        }
+        out
+    }
+}
+
+/// Everything a reader needs for one record.
+pub(crate) struct Ctx<'c> {
+    pub strings: &'c mut Interner,
+    pub store: &'c mut Store,
+    pub warnings: &'c mut Warnings,
+    pub prov: Provenance,
+}
+
+/// Keep at most this many characters of an example in a message.
+fn example(text: &str) -> String {
+    text.chars().take(80).collect()
+}
+
+impl Ctx<'_> {
+    /// Intern a present, non-empty string.
+    pub fn sym(&mut self, text: Option<&Cow<'_, str>>) -> Option<Sym> {
+        let text = text?.trim();
+        (!text.is_empty()).then(|| self.strings.intern(text))
+    }
+
+    /// Intern every present, non-empty string of a list.
+    pub fn syms(&mut self, list: Option<&Vec<Cow<'_, str>>>) -> Vec<Sym> {
+        list.map(|l| l.iter().filter_map(|s| self.sym(Some(s))).collect())
+            .unwrap_or_default()
+    }
+
+    /// Parse a GUID field; a present value that is not a GUID is counted as a warning.
+    pub fn guid(&mut self, text: Option<&Cow<'_, str>>) -> Option<Guid> {
+        let text = text?.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let guid = Guid::parse(text);
+        if guid.is_none() {
+            self.warnings.bad_guids += 1;
+            self.warnings
+                .bad_guid_example
+                .get_or_insert_with(|| example(text));
+        }
+        guid
+    }
+
+    /// Parse a timestamp field into seconds since the epoch, counting tolerated and unreadable ones.
+    pub fn time(&mut self, text: Option<&Cow<'_, str>>) -> Option<i64> {
+        let text = text?.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match crate::time::parse(text) {
+            Some(instant) => {
+                if instant.tolerated {
+                    self.warnings.tolerated_times += 1;
+                    self.warnings
+                        .tolerated_example
+                        .get_or_insert_with(|| example(text));
+                }
+                Some(instant.unix)
+            }
+            None => {
+                self.warnings.bad_times += 1;
+                self.warnings
+                    .bad_time_example
+                    .get_or_insert_with(|| example(text));
+                None
+            }
+        }
+    }
+
+    /// Tags from a JSON object of strings, sorted by key (the map type already sorts).
+    pub fn tags<'a>(
+        &mut self,
+        tags: Option<&std::collections::BTreeMap<Cow<'a, str>, Option<Cow<'a, str>>>>,
+    ) -> Vec<Tag> {
+        let Some(tags) = tags else { return Vec::new() };
+        tags.iter()
+            .map(|(k, v)| Tag {
+                key: self.strings.intern(k),
+                value: self.strings.intern(v.as_deref().unwrap_or("")),
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawUami {
+    pub resource_id: Option<Sym>,
+    pub name: Option<Sym>,
+    pub resource_group: Option<Sym>,
+    pub subscription: Option<Sym>,
+    pub location: Option<Sym>,
+    pub tenant_id: Option<Guid>,
+    pub principal_id: Option<Guid>,
+    pub client_id: Option<Guid>,
+    pub tags: Vec<Tag>,
+    pub created: Option<i64>,
+    pub prov: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawCredential {
+    pub kind: CredentialKind,
+    pub key_type: Option<Sym>,
+    pub usage: Option<Sym>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub key_id: Option<Guid>,
+    pub display_name: Option<Sym>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawServicePrincipal {
+    pub object_id: Option<Guid>,
+    pub app_id: Option<Guid>,
+    pub display_name: Option<Sym>,
+    pub sp_type: Option<Sym>,
+    pub enabled: Option<bool>,
+    /// `isExplicit=True` (user-assigned) / `False` (system-assigned), from `alternativeNames`.
+    pub explicit: Option<bool>,
+    /// The `/subscriptions/…` entry of `alternativeNames`.
+    pub alt_resource: Option<Sym>,
+    pub app_owner_org: Option<Guid>,
+    pub created: Option<i64>,
+    pub credentials: Vec<RawCredential>,
+    pub owners: Vec<Sym>,
+    pub prov: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawApplication {
+    pub object_id: Option<Guid>,
+    pub app_id: Option<Guid>,
+    pub display_name: Option<Sym>,
+    pub created: Option<i64>,
+    pub credentials: Vec<RawCredential>,
+    pub owners: Vec<Sym>,
+    pub prov: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawAssignment {
+    pub id: Option<Sym>,
+    pub principal_id: Option<Guid>,
+    pub principal_type: Option<Sym>,
+    pub principal_name: Option<Sym>,
+    pub role_guid: Option<Guid>,
+    pub role_definition_id: Option<Sym>,
+    pub role_name: Option<Sym>,
+    pub scope: Sym,
+    pub condition: Option<Sym>,
+    pub condition_version: Option<Sym>,
+    pub created: Option<i64>,
+    pub created_by: Option<Guid>,
+    pub delegated: Option<Sym>,
+    pub prov: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawRoleDefinition {
+    pub guid: Option<Guid>,
+    pub id: Option<Sym>,
+    pub name: Option<Sym>,
+    pub description: Option<Sym>,
+    pub custom: Option<bool>,
+    pub actions: Vec<Sym>,
+    pub not_actions: Vec<Sym>,
+    pub data_actions: Vec<Sym>,
+    pub not_data_actions: Vec<Sym>,
+    pub assignable_scopes: Vec<Sym>,
+    pub prov: Provenance,
+}
+
+/// A user-assigned identity reference inside a resource (`userAssignedIdentities` key or AKS kubelet identity).
+#[derive(Debug, Clone)]
+pub(crate) struct RawIdentityRef {
+    pub resource_id: Option<Sym>,
+    pub client_id: Option<Guid>,
+    pub principal_id: Option<Guid>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawResource {
+    pub id: Sym,
+    pub resource_type: Option<Sym>,
+    pub name: Option<Sym>,
+    pub subscription: Option<Sym>,
+    pub resource_group: Option<Sym>,
+    pub location: Option<Sym>,
+    pub tags: Vec<Tag>,
+    pub identity_type: Option<Sym>,
+    pub system_principal: Option<Guid>,
+    pub system_tenant: Option<Guid>,
+    pub user_assigned: Vec<RawIdentityRef>,
+    pub kubelet: Option<RawIdentityRef>,
+    pub prov: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawFederation {
+    pub id: Option<Sym>,
+    pub name: Option<Sym>,
+    /// The user-assigned identity the credential belongs to (its id minus `/federatedIdentityCredentials/<name>`).
+    pub parent: Option<Sym>,
+    pub issuer: Option<Sym>,
+    pub subject: Option<Sym>,
+    pub expression: Option<Sym>,
+    pub language_version: Option<Sym>,
+    pub audiences: Vec<Sym>,
+    pub prov: Provenance,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawActivity {
+    pub app_id: Guid,
+    pub last: Option<i64>,
+    pub app_client: Option<i64>,
+    pub app_resource: Option<i64>,
+    pub delegated_client: Option<i64>,
+    pub delegated_resource: Option<i64>,
+    pub prov: Provenance,
+}
+
+/// A deduplicating list: the first record with a key is kept, later ones are merged into it.
+#[derive(Debug)]
+pub(crate) struct Keyed<T> {
+    pub items: Vec<T>,
+    pub extra_prov: Vec<Vec<Provenance>>,
+    keys: HashMap<String, usize>,
+}
+
+impl<T> Default for Keyed<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            extra_prov: Vec::new(),
+            keys: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Keyed<T> {
+    /// Add `item` under `key` (no key: always new). Returns `Merged` when the key was seen before.
+    pub fn add(&mut self, key: Option<String>, item: T, prov: Provenance) -> Outcome {
+        if let Some(key) = key {
+            if let Some(&at) = self.keys.get(&key) {
+                if let Some(extra) = self.extra_prov.get_mut(at) {
+                    extra.push(prov);
+                }
+                return Outcome::Merged;
+            }
+            self.keys.insert(key, self.items.len());
+        }
+        self.items.push(item);
+        self.extra_prov.push(Vec::new());
+        Outcome::Ingested
+    }
+}
+
+/// A dedup key from a GUID.
+pub(crate) fn guid_key(prefix: &str, guid: Option<Guid>) -> Option<String> {
+    guid.map(|g| format!("{prefix}{g}"))
+}
+
+/// A dedup key from a case-insensitive resource id.
+pub(crate) fn id_key(strings: &Interner, id: Option<Sym>) -> Option<String> {
+    id.map(|s| fold(strings.resolve(s)))
+}
+
+/// Every raw record kept so far, one store per kind.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub uamis: Keyed<RawUami>,
+    pub service_principals: Keyed<RawServicePrincipal>,
+    pub applications: Keyed<RawApplication>,
+    pub assignments: Keyed<RawAssignment>,
+    pub role_definitions: Keyed<RawRoleDefinition>,
+    pub resources: Keyed<RawResource>,
+    pub federations: Keyed<RawFederation>,
+    pub activity: Keyed<RawActivity>,
+}

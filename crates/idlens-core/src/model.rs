@@ -1,0 +1,571 @@
+//! The one model every cloud's exports are normalised into: a [`Snapshot`] of identities, the workloads that use
+//! them, their grants, role definitions, credentials, federations and activity, each with its provenance.
+//!
+//! Compact by design (PRODUCT.md "speed"): GUIDs are [`Guid`] (`u128`), repeated text is interned once in
+//! [`Snapshot::strings`] and referenced by [`Sym`], roles and scopes are indices. Original casing is kept for display;
+//! joins go through [`crate::ids::fold`]. Entities refer to each other by index into the snapshot's vectors.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{Guid, Interner, ScopeLevel, Sym, fold};
+
+/// Index of an [`Identity`] in [`Snapshot::identities`].
+pub type IdentityIx = u32;
+/// Index of a [`Workload`] in [`Snapshot::workloads`].
+pub type WorkloadIx = u32;
+/// Index of a [`RoleDefinition`] in [`Snapshot::roles`].
+pub type RoleIx = u32;
+/// Index of a [`Scope`] in [`Snapshot::scopes`].
+pub type ScopeIx = u32;
+
+/// Which cloud an entity comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provider {
+    Azure,
+    Aws,
+    Gcp,
+    Kubernetes,
+}
+
+/// Where a fact was read: file (index into [`Snapshot::files`]), record index within the file, line (from 1, 0 when
+/// unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Provenance {
+    pub file: u32,
+    pub record: u64,
+    pub line: u64,
+}
+
+/// What kind of workload identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentityKind {
+    /// Azure user-assigned managed identity (a `Microsoft.ManagedIdentity/userAssignedIdentities` resource).
+    UserAssignedManagedIdentity,
+    /// Azure system-assigned managed identity (lives and dies with its host resource).
+    SystemAssignedManagedIdentity,
+    /// A managed-identity service principal whose flavour the exports do not tell (no `alternativeNames`).
+    ManagedIdentity,
+    /// Entra service principal of an application (`servicePrincipalType: Application`).
+    ApplicationServicePrincipal,
+    /// An app registration seen without its service principal.
+    ApplicationRegistration,
+    /// Entra `Legacy`, `SocialIdp` or another service principal type.
+    OtherServicePrincipal,
+    AwsRole,
+    AwsUser,
+    GcpServiceAccount,
+    KubernetesServiceAccount,
+}
+
+impl IdentityKind {
+    pub const ALL: [IdentityKind; 10] = [
+        IdentityKind::UserAssignedManagedIdentity,
+        IdentityKind::SystemAssignedManagedIdentity,
+        IdentityKind::ManagedIdentity,
+        IdentityKind::ApplicationServicePrincipal,
+        IdentityKind::ApplicationRegistration,
+        IdentityKind::OtherServicePrincipal,
+        IdentityKind::AwsRole,
+        IdentityKind::AwsUser,
+        IdentityKind::GcpServiceAccount,
+        IdentityKind::KubernetesServiceAccount,
+    ];
+
+    /// The stable kebab-case name used in summaries and exports.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            IdentityKind::UserAssignedManagedIdentity => "user-assigned-managed-identity",
+            IdentityKind::SystemAssignedManagedIdentity => "system-assigned-managed-identity",
+            IdentityKind::ManagedIdentity => "managed-identity",
+            IdentityKind::ApplicationServicePrincipal => "application-service-principal",
+            IdentityKind::ApplicationRegistration => "application-registration",
+            IdentityKind::OtherServicePrincipal => "other-service-principal",
+            IdentityKind::AwsRole => "aws-role",
+            IdentityKind::AwsUser => "aws-user",
+            IdentityKind::GcpServiceAccount => "gcp-service-account",
+            IdentityKind::KubernetesServiceAccount => "kubernetes-service-account",
+        }
+    }
+
+    /// A managed identity of any flavour (their platform certificates are never credentials).
+    #[must_use]
+    pub fn is_managed_identity(self) -> bool {
+        matches!(
+            self,
+            IdentityKind::UserAssignedManagedIdentity
+                | IdentityKind::SystemAssignedManagedIdentity
+                | IdentityKind::ManagedIdentity
+        )
+    }
+}
+
+/// Production or not, as far as tags and names tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Environment {
+    Prod,
+    NonProd,
+    #[default]
+    Unknown,
+}
+
+/// How the [`Environment`] was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnvironmentSource {
+    /// An `env` / `environment` tag.
+    Tag,
+    /// A name (identity, resource group, host resource) matched a prod or non-prod pattern.
+    Name,
+    /// Set by a policy profile (subscription map); not set by ingest.
+    Policy,
+    #[default]
+    None,
+}
+
+/// A tag (`key`, `value`), original casing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: Sym,
+    pub value: Sym,
+}
+
+/// A workload identity.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Identity {
+    pub provider: Provider,
+    pub kind: IdentityKind,
+    pub display_name: Option<Sym>,
+    /// Entra service principal object id (the `principalId` role assignments name).
+    pub principal_id: Option<Guid>,
+    /// Client / application id (`clientId` of a managed identity, `appId` of an SP or app).
+    pub client_id: Option<Guid>,
+    /// Object id of the app registration, when the application object was exported.
+    pub application_object_id: Option<Guid>,
+    /// ARM resource id of a user-assigned identity (original casing).
+    pub resource_id: Option<Sym>,
+    /// ARM resource id of a system-assigned identity's host resource.
+    pub host_resource_id: Option<Sym>,
+    pub tenant_id: Option<Guid>,
+    pub subscription: Option<Sym>,
+    pub resource_group: Option<Sym>,
+    pub location: Option<Sym>,
+    /// Seconds since the Unix epoch.
+    pub created: Option<i64>,
+    pub enabled: Option<bool>,
+    /// `servicePrincipalType` as exported (open enum).
+    pub service_principal_type: Option<Sym>,
+    /// Tenant that owns the application (`appOwnerOrganizationId`); differs from `tenant_id` for third-party apps.
+    pub app_owner_organization_id: Option<Guid>,
+    pub tags: Vec<Tag>,
+    /// Owners as exported (`owners` expanded on apps/SPs): display names or ids.
+    pub owners: Vec<Sym>,
+    pub environment: Environment,
+    pub environment_source: EnvironmentSource,
+    /// Only referenced (by a resource's `identity` block, a federated credential or an SP's `alternativeNames`),
+    /// never listed by an identity export: an inventory gap.
+    pub inferred: bool,
+    /// Index into [`Snapshot::activity`].
+    pub activity: Option<u32>,
+    /// Every record that contributed to this identity.
+    pub provenance: Vec<Provenance>,
+}
+
+/// How a workload uses an identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttachmentKind {
+    SystemAssigned,
+    UserAssigned,
+    /// AKS `properties.identityProfile.kubeletidentity`.
+    AksKubelet,
+}
+
+/// One workload → identity link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Attachment {
+    pub identity: IdentityIx,
+    pub kind: AttachmentKind,
+}
+
+/// A resource (VM, app, function, AKS cluster …) as exported by Resource Graph; it may use identities.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Workload {
+    pub id: Sym,
+    pub resource_type: Option<Sym>,
+    pub name: Option<Sym>,
+    pub subscription: Option<Sym>,
+    pub resource_group: Option<Sym>,
+    pub location: Option<Sym>,
+    pub tags: Vec<Tag>,
+    /// `identity.type` as exported (`SystemAssigned, UserAssigned` …).
+    pub identity_type: Option<Sym>,
+    pub attachments: Vec<Attachment>,
+    pub environment: Environment,
+    pub environment_source: EnvironmentSource,
+    pub provenance: Vec<Provenance>,
+}
+
+/// An Azure scope (or later: account, project, cluster, namespace).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Scope {
+    /// The scope path in its first-seen casing.
+    pub id: Sym,
+    pub level: ScopeLevel,
+    pub subscription: Option<Sym>,
+    pub resource_group: Option<Sym>,
+    pub management_group: Option<Sym>,
+}
+
+/// Where a role's privilege tier came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TierSource {
+    /// Derived from the exported definition's actions.
+    Definition,
+    /// The built-in table of well-known Azure roles (CONTROLS.md §11), by GUID or name.
+    BuiltIn,
+    /// Neither exported nor well known: assumed "other write" (0.5) so that it is not under-rated.
+    Assumed,
+}
+
+/// A role definition: exported, or a stub for a role only referenced by assignments.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RoleDefinition {
+    pub guid: Option<Guid>,
+    /// The definition's id as exported (subscription-prefixed in az output, tenant-level in REST).
+    pub id: Option<Sym>,
+    pub name: Option<Sym>,
+    pub description: Option<Sym>,
+    /// `CustomRole` (true) / `BuiltInRole` (false); `None` when not exported.
+    pub custom: Option<bool>,
+    pub actions: Vec<Sym>,
+    pub not_actions: Vec<Sym>,
+    pub data_actions: Vec<Sym>,
+    pub not_data_actions: Vec<Sym>,
+    pub assignable_scopes: Vec<Sym>,
+    /// P(role) of CONTROLS.md §9.2, in [0.05, 1].
+    pub tier: f32,
+    pub tier_source: TierSource,
+    /// Effective `Microsoft.Authorization/roleAssignments/write` (or elevateAccess): it can grant access.
+    pub can_grant_access: bool,
+    /// Some action or data action is a wildcard (`*` anywhere).
+    pub has_wildcard: bool,
+    /// The definition itself was exported (not a stub).
+    pub exported: bool,
+    pub provenance: Vec<Provenance>,
+}
+
+/// Who a grant is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "identity")]
+pub enum GrantPrincipal {
+    /// A workload identity in this snapshot.
+    Identity(IdentityIx),
+    /// A service principal (or `Unknown` object) not found among the exported identities: a fact for the orphan
+    /// check (NHI-L-001), not an error.
+    Unresolved,
+    /// A user, group or other non-workload principal; kept for checks about humans and groups.
+    Other,
+}
+
+/// Principal × role × scope.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Grant {
+    pub principal: GrantPrincipal,
+    pub principal_id: Option<Guid>,
+    /// `principalType` / `ObjectType` as exported (open enum).
+    pub principal_type: Option<Sym>,
+    pub principal_name: Option<Sym>,
+    pub role: RoleIx,
+    pub scope: ScopeIx,
+    pub scope_level: ScopeLevel,
+    /// ABAC condition text.
+    pub condition: Option<Sym>,
+    pub condition_version: Option<Sym>,
+    /// The role assignment's id.
+    pub assignment_id: Option<Sym>,
+    pub created: Option<i64>,
+    pub created_by: Option<Guid>,
+    pub delegated_managed_identity_resource_id: Option<Sym>,
+    /// Copy of the role's tier, for convenience.
+    pub tier: f32,
+    pub provenance: Vec<Provenance>,
+}
+
+/// Kind of a user-managed credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    Secret,
+    Certificate,
+}
+
+/// Which object held the credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialHolder {
+    Application,
+    ServicePrincipal,
+}
+
+/// A user-managed secret or certificate. Managed identities' platform certificates are never recorded.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Credential {
+    pub identity: IdentityIx,
+    pub kind: CredentialKind,
+    pub holder: CredentialHolder,
+    /// `type` of a key credential (`AsymmetricX509Cert`, `Symmetric` …).
+    pub key_type: Option<Sym>,
+    /// `usage` of a key credential (`Verify`, `Sign`).
+    pub usage: Option<Sym>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub key_id: Option<Guid>,
+    pub display_name: Option<Sym>,
+    pub provenance: Vec<Provenance>,
+}
+
+/// A federated identity credential: which external tokens the identity trusts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Federation {
+    pub identity: Option<IdentityIx>,
+    /// The credential's own resource id (or Graph id).
+    pub id: Option<Sym>,
+    pub name: Option<Sym>,
+    pub issuer: Option<Sym>,
+    pub subject: Option<Sym>,
+    /// Flexible FIC expression (`claimsMatchingExpression.value`).
+    pub claims_matching_expression: Option<Sym>,
+    pub claims_language_version: Option<Sym>,
+    pub audiences: Vec<Sym>,
+    pub provenance: Vec<Provenance>,
+}
+
+/// Last sign-in times of one application id (Graph `servicePrincipalSignInActivities`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Activity {
+    pub app_id: Guid,
+    pub identity: Option<IdentityIx>,
+    pub last_sign_in: Option<i64>,
+    pub last_app_client_sign_in: Option<i64>,
+    pub last_app_resource_sign_in: Option<i64>,
+    pub last_delegated_client_sign_in: Option<i64>,
+    pub last_delegated_resource_sign_in: Option<i64>,
+    pub provenance: Vec<Provenance>,
+}
+
+/// A record set aside: not ingested, with where it was and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAside {
+    pub record: u64,
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Per-file accounting: `records == ingested + merged + set_aside.len()`, always.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The name the file was given with; for zip entries `archive.zip!entry/path` (a label, never opened).
+    pub path: String,
+    /// Stable kebab-case format id (`az-role-assignments`, `resource-graph-csv`, `unknown` …).
+    pub format: String,
+    pub size_bytes: u64,
+    pub records: u64,
+    pub ingested: u64,
+    /// Duplicates of an entity already read (the same SP in two pages).
+    pub merged: u64,
+    pub set_aside: Vec<SetAside>,
+    /// What the auditor should know about this file: unrecognised, truncated, tolerated timestamps, old formats.
+    pub messages: Vec<String>,
+}
+
+impl FileReport {
+    /// Whether the reconciliation invariant holds.
+    #[must_use]
+    pub fn balanced(&self) -> bool {
+        self.records == self.ingested + self.merged + self.set_aside.len() as u64
+    }
+}
+
+/// Everything read from one set of exports.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub strings: Interner,
+    pub files: Vec<FileReport>,
+    pub identities: Vec<Identity>,
+    pub workloads: Vec<Workload>,
+    pub roles: Vec<RoleDefinition>,
+    pub scopes: Vec<Scope>,
+    pub grants: Vec<Grant>,
+    pub credentials: Vec<Credential>,
+    pub federations: Vec<Federation>,
+    pub activity: Vec<Activity>,
+    /// Lookup tables rebuilt from the vectors; not serialised.
+    #[serde(skip)]
+    pub index: SnapshotIndex,
+}
+
+/// Join indexes over a [`Snapshot`]: GUIDs and case-folded resource ids to entity indices.
+#[derive(Clone, Debug, Default)]
+pub struct SnapshotIndex {
+    pub by_principal_id: HashMap<Guid, IdentityIx>,
+    pub by_client_id: HashMap<Guid, IdentityIx>,
+    /// Folded UAMI resource ids.
+    pub by_resource_id: HashMap<String, IdentityIx>,
+    /// Folded workload ids.
+    pub workload_by_id: HashMap<String, WorkloadIx>,
+}
+
+impl Snapshot {
+    /// The text of an interned string.
+    #[must_use]
+    pub fn str(&self, sym: Sym) -> &str {
+        self.strings.resolve(sym)
+    }
+
+    /// The text of an optional interned string.
+    #[must_use]
+    pub fn opt_str(&self, sym: Option<Sym>) -> Option<&str> {
+        sym.map(|s| self.strings.resolve(s))
+    }
+
+    /// Rebuild [`Snapshot::index`] (after deserialising, or after a policy profile edits the snapshot).
+    pub fn rebuild_index(&mut self) {
+        let mut index = SnapshotIndex::default();
+        for (i, identity) in self.identities.iter().enumerate() {
+            let i = i as IdentityIx;
+            if let Some(p) = identity.principal_id {
+                index.by_principal_id.entry(p).or_insert(i);
+            }
+            if let Some(c) = identity.client_id {
+                index.by_client_id.entry(c).or_insert(i);
+            }
+            if let Some(r) = identity.resource_id {
+                index
+                    .by_resource_id
+                    .entry(fold(self.strings.resolve(r)))
+                    .or_insert(i);
+            }
+        }
+        for (i, workload) in self.workloads.iter().enumerate() {
+            index
+                .workload_by_id
+                .entry(fold(self.strings.resolve(workload.id)))
+                .or_insert(i as WorkloadIx);
+        }
+        self.index = index;
+    }
+
+    /// The identity with this service principal object id.
+    #[must_use]
+    pub fn identity_by_principal_id(&self, id: Guid) -> Option<&Identity> {
+        self.index
+            .by_principal_id
+            .get(&id)
+            .and_then(|&i| self.identities.get(i as usize))
+    }
+
+    /// The workload with this resource id, in any casing.
+    #[must_use]
+    pub fn workload_by_id(&self, id: &str) -> Option<&Workload> {
+        self.index
+            .workload_by_id
+            .get(&fold(id))
+            .and_then(|&i| self.workloads.get(i as usize))
+    }
+
+    /// Workloads that use identity `ix`, in workload order.
+    pub fn workloads_of(&self, ix: IdentityIx) -> impl Iterator<Item = &Workload> {
+        self.workloads
+            .iter()
+            .filter(move |w| w.attachments.iter().any(|a| a.identity == ix))
+    }
+
+    /// Grants of identity `ix`.
+    pub fn grants_of(&self, ix: IdentityIx) -> impl Iterator<Item = &Grant> {
+        self.grants
+            .iter()
+            .filter(move |g| g.principal == GrantPrincipal::Identity(ix))
+    }
+}
+
+/// The stable, serialisable overview of a snapshot (used by the CLI `summary` command and the viewer).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub files: Vec<FileSummary>,
+    pub identities: IdentityCounts,
+    pub workloads: u64,
+    /// Grant counts by scope level (kebab-case keys, sorted).
+    pub grants: BTreeMap<String, u64>,
+    pub credentials: u64,
+    pub federations: u64,
+    pub orphaned_assignments: u64,
+}
+
+/// One file's line in the [`Summary`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSummary {
+    pub path: String,
+    pub format: String,
+    pub records: u64,
+    pub ingested: u64,
+    pub merged: u64,
+    pub set_aside: u64,
+    pub messages: Vec<String>,
+}
+
+/// Identity totals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCounts {
+    pub total: u64,
+    /// Count per [`IdentityKind::id`], only kinds present, sorted.
+    pub by_kind: BTreeMap<String, u64>,
+}
+
+/// Summarise a snapshot.
+#[must_use]
+pub fn summary(snapshot: &Snapshot) -> Summary {
+    let files = snapshot
+        .files
+        .iter()
+        .map(|f| FileSummary {
+            path: f.path.clone(),
+            format: f.format.clone(),
+            records: f.records,
+            ingested: f.ingested,
+            merged: f.merged,
+            set_aside: f.set_aside.len() as u64,
+            messages: f.messages.clone(),
+        })
+        .collect();
+    let mut by_kind = BTreeMap::new();
+    for identity in &snapshot.identities {
+        *by_kind.entry(identity.kind.id().to_owned()).or_insert(0) += 1;
+    }
+    let mut grants = BTreeMap::new();
+    for grant in &snapshot.grants {
+        *grants.entry(grant.scope_level.id().to_owned()).or_insert(0) += 1;
+    }
+    Summary {
+        files,
+        identities: IdentityCounts {
+            total: snapshot.identities.len() as u64,
+            by_kind,
+        },
+        workloads: snapshot.workloads.len() as u64,
+        grants,
+        credentials: snapshot.credentials.len() as u64,
+        federations: snapshot.federations.len() as u64,
+        orphaned_assignments: snapshot
+            .grants
+            .iter()
+            .filter(|g| g.principal == GrantPrincipal::Unresolved)
+            .count() as u64,
+    }
+}
