@@ -67,6 +67,8 @@ pub struct CsvRecords {
     ends: Vec<usize>,
     out_len: usize,
     ends_len: usize,
+    /// Line of the next byte to be consumed (from 1).
+    line: u64,
     row_line: Option<u64>,
     header: Option<Vec<String>>,
     index: u64,
@@ -82,6 +84,7 @@ impl CsvRecords {
             ends: vec![0; 64],
             out_len: 0,
             ends_len: 0,
+            line: 1,
             row_line: None,
             header: None,
             index: 0,
@@ -92,15 +95,20 @@ impl CsvRecords {
     /// Feed UTF-8 text.
     pub fn push(&mut self, mut input: &[u8], sink: &mut impl RowSink) {
         loop {
-            if self.row_line.is_none() {
-                self.row_line = Some(self.reader.line());
-            }
             let (result, read, written, ended) = self.reader.read_record(
                 input,
                 &mut self.out[self.out_len..],
                 &mut self.ends[self.ends_len..],
             );
-            input = &input[read..];
+            let consumed = input.get(..read).unwrap_or_default();
+            if self.row_line.is_none()
+                && let Some(start) = consumed.iter().position(|&b| b != b'\r' && b != b'\n')
+            {
+                let before = memchr::memchr_iter(b'\n', &consumed[..start]).count() as u64;
+                self.row_line = Some(self.line + before);
+            }
+            self.line += memchr::memchr_iter(b'\n', consumed).count() as u64;
+            input = input.get(read..).unwrap_or_default();
             self.out_len += written;
             self.ends_len += ended;
             match result {

@@ -157,11 +157,11 @@ enum State {
     Sniffing(Vec<u8>),
     Json {
         text: Utf8Stream,
-        framer: Framer,
+        framer: Box<Framer>,
     },
     Csv {
         text: Utf8Stream,
-        rows: csv::CsvRecords,
+        rows: Box<csv::CsvRecords>,
     },
     Zip {
         bytes: Vec<u8>,
@@ -294,7 +294,7 @@ impl FileIngest {
         self.state = match sniffed.container {
             Container::JsonArray | Container::JsonObject => State::Json {
                 text: Utf8Stream::new(sniffed.encoding),
-                framer: Framer::new(),
+                framer: Box::new(Framer::new()),
             },
             Container::Csv => {
                 let mut probe = Utf8Stream::new(sniffed.encoding);
@@ -304,7 +304,7 @@ impl FileIngest {
                 self.csv = true;
                 State::Csv {
                     text: Utf8Stream::new(sniffed.encoding),
-                    rows: csv::CsvRecords::new(delimiter),
+                    rows: Box::new(csv::CsvRecords::new(delimiter)),
                 }
             }
             Container::Zip if !self.nested => State::Zip {
@@ -392,9 +392,7 @@ impl FileIngest {
             }
             State::Skipped(_) | State::Sniffing(_) => {}
         }
-        let Some(report) = shared.report(self.file) else {
-            return None;
-        };
+        let report = shared.report(self.file)?;
         report.size_bytes = self.size;
         let is_zip = matches!(
             self.state,

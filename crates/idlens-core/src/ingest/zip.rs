@@ -65,10 +65,8 @@ pub(super) fn ingest_archive(
                 ));
             }
             Ok(mut entry) => {
-                let name = entry
-                    .name()
-                    .map(|n| n.into_owned())
-                    .unwrap_or_else(|_| format!("entry {i}"));
+                // Raw bytes: decoded leniently whatever the archive claims (a label only).
+                let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
                 let limit = entry
                     .compressed_size()
                     .saturating_mul(options.max_compression_ratio)
