@@ -13,6 +13,7 @@
 //! where time matters, the "as of" instant. It builds unchanged for `wasm32-unknown-unknown` and natively.
 
 pub mod frame;
+pub mod generate;
 pub mod ids;
 pub mod ingest;
 pub mod model;
