@@ -1,6 +1,8 @@
 //! `idlens`: the command-line shell around the core. It reads files and folders, hands their bytes to the core and
 //! prints what the core says. All judgement lives in `idlens-core`.
 
+mod summary_cmd;
+
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,6 +29,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Ingest exports and print what was read: files, formats, identities, grants, orphaned assignments.
+    Summary(summary_cmd::SummaryArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Summary(args) => summary_cmd::run(args),
         Command::Scan { inputs, format } => {
             let mut scans = Vec::new();
             for path in expand(&inputs)? {

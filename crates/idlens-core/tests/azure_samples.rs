@@ -325,3 +325,39 @@ fn other_clouds_are_recognised_not_misread() {
     assert_eq!(snap.files[1].format, "kubernetes");
     assert!(snap.identities.is_empty());
 }
+
+#[test]
+fn later_page_of_the_same_app_adds_its_new_secret() {
+    let dir = "azure-cli-recordings/";
+    let snap = ingest(&[
+        (
+            "app-created.json",
+            sample(&format!(
+                "{dir}test_create_for_rbac_password__0__graph_app.json"
+            )),
+        ),
+        (
+            "app-list.json",
+            sample(&format!(
+                "{dir}test_create_for_rbac_password__5__graph_app_list.json"
+            )),
+        ),
+        (
+            "app-get.json",
+            sample(&format!(
+                "{dir}test_create_for_rbac_password__6__graph_app.json"
+            )),
+        ),
+    ]);
+    assert_eq!(snap.files.iter().map(|f| f.merged).sum::<u64>(), 2);
+    assert_eq!(snap.identities.len(), 1);
+    assert_eq!(
+        snap.identities[0].kind,
+        IdentityKind::ApplicationRegistration
+    );
+    assert_eq!(
+        snap.credentials.len(),
+        1,
+        "the secret added after creation is kept once"
+    );
+}

@@ -299,10 +299,24 @@ impl<T> Default for Keyed<T> {
 impl<T> Keyed<T> {
     /// Add `item` under `key` (no key: always new). Returns `Merged` when the key was seen before.
     pub fn add(&mut self, key: Option<String>, item: T, prov: Provenance) -> Outcome {
+        self.add_merging(key, item, prov, |_, _| {})
+    }
+
+    /// Like [`Keyed::add`], and `merge` folds a duplicate into the entity kept (first-seen values win).
+    pub fn add_merging(
+        &mut self,
+        key: Option<String>,
+        item: T,
+        prov: Provenance,
+        merge: impl FnOnce(&mut T, T),
+    ) -> Outcome {
         if let Some(key) = key {
             if let Some(&at) = self.keys.get(&key) {
                 if let Some(extra) = self.extra_prov.get_mut(at) {
                     extra.push(prov);
+                }
+                if let Some(kept) = self.items.get_mut(at) {
+                    merge(kept, item);
                 }
                 return Outcome::Merged;
             }
@@ -335,4 +349,15 @@ pub(crate) struct Store {
     pub resources: Keyed<RawResource>,
     pub federations: Keyed<RawFederation>,
     pub activity: Keyed<RawActivity>,
+}
+
+/// Add the credentials of a duplicate record that the kept one lacks (same `keyId` = same credential).
+pub(crate) fn merge_credentials(kept: &mut Vec<RawCredential>, more: Vec<RawCredential>) {
+    for credential in more {
+        let known =
+            credential.key_id.is_some() && kept.iter().any(|k| k.key_id == credential.key_id);
+        if !known {
+            kept.push(credential);
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::service_principal::{GraphCredential, Owner, credentials, owners};
-use crate::ingest::raw::{Ctx, Outcome, RawApplication, guid_key};
+use crate::ingest::raw::{Ctx, Outcome, RawApplication, guid_key, merge_credentials};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -52,5 +52,11 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
     };
     let key = guid_key("a:", app_id);
     let prov = ctx.prov;
-    ctx.store.applications.add(key, raw, prov)
+    ctx.store
+        .applications
+        .add_merging(key, raw, prov, |kept, dup| {
+            merge_credentials(&mut kept.credentials, dup.credentials);
+            kept.display_name = kept.display_name.or(dup.display_name);
+            kept.object_id = kept.object_id.or(dup.object_id);
+        })
 }

@@ -8,7 +8,9 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use crate::ingest::raw::{Ctx, Outcome, RawCredential, RawServicePrincipal, guid_key};
+use crate::ingest::raw::{
+    Ctx, Outcome, RawCredential, RawServicePrincipal, guid_key, merge_credentials,
+};
 use crate::model::CredentialKind;
 
 /// `keyCredentials[]` (certificates) and `passwordCredentials[]` (secrets) of Graph and AAD Graph.
@@ -189,7 +191,13 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
     };
     let key = guid_key("o:", object_id).or_else(|| guid_key("a:", app_id));
     let prov = ctx.prov;
-    ctx.store.service_principals.add(key, raw, prov)
+    ctx.store
+        .service_principals
+        .add_merging(key, raw, prov, |kept, dup| {
+            merge_credentials(&mut kept.credentials, dup.credentials);
+            kept.display_name = kept.display_name.or(dup.display_name);
+            kept.enabled = kept.enabled.or(dup.enabled);
+        })
 }
 
 #[cfg(test)]
