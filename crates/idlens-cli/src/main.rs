@@ -1,6 +1,7 @@
 //! `idlens`: the command-line shell around the core. It reads files and folders, hands their bytes to the core and
 //! prints what the core says. All judgement lives in `idlens-core`.
 
+mod generate_cmd;
 mod summary_cmd;
 
 use std::io::Read as _;
@@ -31,6 +32,8 @@ enum Command {
     },
     /// Ingest exports and print what was read: files, formats, identities, grants, orphaned assignments.
     Summary(summary_cmd::SummaryArgs),
+    /// Write a synthetic tenant: the files a client exports with `az` and Microsoft Graph.
+    Generate(generate_cmd::GenerateArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Summary(args) => summary_cmd::run(args),
+        Command::Generate(args) => generate_cmd::run(args),
         Command::Scan { inputs, format } => {
             let mut scans = Vec::new();
             for path in expand(&inputs)? {
