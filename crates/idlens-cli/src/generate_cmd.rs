@@ -32,17 +32,29 @@ pub struct GenerateArgs {
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let as_of_unix = unix_from_date(&args.as_of)
-        .with_context(|| format!("--as-of {:?} is not a date of the form YYYY-MM-DD", args.as_of))?;
-    let opts = GenerateOptions { seed: args.seed, identities: args.identities, assignments: args.assignments, as_of_unix };
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let as_of_unix = unix_from_date(&args.as_of).with_context(|| {
+        format!(
+            "--as-of {:?} is not a date of the form YYYY-MM-DD",
+            args.as_of
+        )
+    })?;
+    let opts = GenerateOptions {
+        seed: args.seed,
+        identities: args.identities,
+        assignments: args.assignments,
+        as_of_unix,
+    };
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let summary = generate_to(&opts, |name| {
         let path = args.out.join(name);
         File::create(&path).map(|f| BufWriter::with_capacity(1 << 20, f))
     })
     .with_context(|| format!("cannot write the tenant into {}", args.out.display()))?;
     for (name, records) in &summary.files {
-        let size = std::fs::metadata(args.out.join(name)).map(|m| m.len()).unwrap_or(0);
+        let size = std::fs::metadata(args.out.join(name))
+            .map(|m| m.len())
+            .unwrap_or(0);
         println!("{name}: {records} records, {size} bytes");
     }
     Ok(ExitCode::SUCCESS)

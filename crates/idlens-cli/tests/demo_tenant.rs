@@ -6,8 +6,7 @@ use std::process::Command;
 
 use idlens_core::generate::FILE_NAMES;
 
-const REGENERATE: &str =
-    "cargo run --bin idlens -- generate --out demo/tenant --seed 7 --identities 300 --assignments 1500 --as-of 2026-11-01";
+const REGENERATE: &str = "cargo run --bin idlens -- generate --out demo/tenant --seed 7 --identities 300 --assignments 1500 --as-of 2026-11-01";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -18,11 +17,26 @@ fn checked_in_demo_tenant_equals_the_generator_output() {
     let out = std::env::temp_dir().join(format!("idlens-demo-tenant-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let status = Command::new(env!("CARGO_BIN_EXE_idlens"))
-        .args(["generate", "--seed", "7", "--identities", "300", "--assignments", "1500", "--as-of", "2026-11-01", "--out"])
+        .args([
+            "generate",
+            "--seed",
+            "7",
+            "--identities",
+            "300",
+            "--assignments",
+            "1500",
+            "--as-of",
+            "2026-11-01",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap_or_else(|e| panic!("cannot run idlens: {e}"));
-    assert!(status.status.success(), "idlens generate failed: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "idlens generate failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let demo = repo_root().join("demo/tenant");
     let mut stale = Vec::new();
     for name in FILE_NAMES {
@@ -49,5 +63,8 @@ fn generate_refuses_a_bad_date() {
         .unwrap_or_else(|e| panic!("cannot run idlens: {e}"));
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("YYYY-MM-DD"));
-    assert!(!out.exists(), "nothing is written when the arguments are wrong");
+    assert!(
+        !out.exists(),
+        "nothing is written when the arguments are wrong"
+    );
 }

@@ -20,11 +20,16 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -55,7 +60,10 @@ fn split(secs: i64) -> (i64, u32, u32, i64, i64, i64) {
 /// az CLI (Python `isoformat()`): `2024-10-14T20:25:32.172518+00:00`.
 pub(crate) fn az(secs: i64, micros: u32) -> String {
     let (y, mo, d, h, mi, s) = split(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:06}+00:00", micros % 1_000_000)
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:06}+00:00",
+        micros % 1_000_000
+    )
 }
 
 /// Graph, whole seconds: `2021-04-01T00:00:00Z`.
@@ -67,7 +75,10 @@ pub(crate) fn graph(secs: i64) -> String {
 /// Graph with milliseconds, as portal-created credentials show: `2025-07-31T17:49:02.547Z`.
 pub(crate) fn graph_ms(secs: i64, millis: u32) -> String {
     let (y, mo, d, h, mi, s) = split(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z", millis % 1000)
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
+        millis % 1000
+    )
 }
 
 #[cfg(test)]
@@ -94,7 +105,15 @@ mod tests {
 
     #[test]
     fn bad_dates_are_refused() {
-        for bad in ["2026-02-29", "2026-13-01", "2026-04-31", "26-11-01", "2026/11/01", "2026-11-00", ""] {
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-04-31",
+            "26-11-01",
+            "2026/11/01",
+            "2026-11-00",
+            "",
+        ] {
             assert_eq!(unix_from_date(bad), None, "{bad}");
         }
         assert!(unix_from_date("2028-02-29").is_some());

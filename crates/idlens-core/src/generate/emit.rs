@@ -11,7 +11,9 @@ use super::Guid;
 use super::dates::{self, DAY};
 use super::json::{ArrayOut, value_at};
 use super::names::{GROUPS, REGIONS};
-use super::plan::{Activity, Cred, Grant, Ident, Kind, MANAGEMENT_GROUPS, Principal, Scope, Tenant};
+use super::plan::{
+    Activity, Cred, Grant, Ident, Kind, MANAGEMENT_GROUPS, Principal, Scope, Tenant,
+};
 use super::rng::Rng;
 use super::roles::{self, *};
 
@@ -42,7 +44,9 @@ pub(crate) fn write<W: Write>(t: &Tenant, name: &str, out: &mut W) -> io::Result
 
 impl Tenant {
     fn sub_path(&self, sub: usize) -> String {
-        self.subs.get(sub).map_or_else(String::new, |s| format!("/subscriptions/{}", s.id))
+        self.subs
+            .get(sub)
+            .map_or_else(String::new, |s| format!("/subscriptions/{}", s.id))
     }
 
     fn rg_name(&self, rg: usize) -> &str {
@@ -55,18 +59,31 @@ impl Tenant {
 
     /// `/subscriptions/<sub>/<segment>/<rg>` where `segment` is `resourceGroups` or `resourcegroups`.
     fn rg_path(&self, rg: usize, segment: &str) -> String {
-        format!("{}/{segment}/{}", self.sub_path(self.rg_sub(rg)), self.rg_name(rg))
+        format!(
+            "{}/{segment}/{}",
+            self.sub_path(self.rg_sub(rg)),
+            self.rg_name(rg)
+        )
     }
 
     /// A user-assigned identity's id as `az identity list` prints it (lower-case `resourcegroups`).
     fn uami_id(&self, i: usize) -> String {
         let ident = &self.idents[i];
-        format!("{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{}", self.rg_path(ident.rg, "resourcegroups"), ident.name)
+        format!(
+            "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{}",
+            self.rg_path(ident.rg, "resourcegroups"),
+            ident.name
+        )
     }
 
     fn resource_id(&self, r: usize, segment: &str) -> String {
         let res = &self.resources[r];
-        format!("{}/providers/{}/{}", self.rg_path(res.rg, segment), res.kind.provider(), res.name)
+        format!(
+            "{}/providers/{}/{}",
+            self.rg_path(res.rg, segment),
+            res.kind.provider(),
+            res.name
+        )
     }
 
     fn role_guid(&self, role: u8) -> String {
@@ -121,7 +138,10 @@ fn subscriptions<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             name: s.name,
             state: "Enabled",
             tenant_id: t.tenant_id,
-            user: AccountUser { name: "auditor@contoso.com", kind: "user" },
+            user: AccountUser {
+                name: "auditor@contoso.com",
+                kind: "user",
+            },
         })?;
     }
     arr.close()
@@ -223,8 +243,13 @@ struct InfoRec {
     terms_of_service_url: Option<()>,
 }
 
-const INFO: InfoRec =
-    InfoRec { logo_url: None, marketing_url: None, privacy_statement_url: None, support_url: None, terms_of_service_url: None };
+const INFO: InfoRec = InfoRec {
+    logo_url: None,
+    marketing_url: None,
+    privacy_statement_url: None,
+    support_url: None,
+    terms_of_service_url: None,
+};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -234,8 +259,11 @@ struct VerifiedPublisherRec {
     verified_publisher_id: Option<()>,
 }
 
-const NO_PUBLISHER: VerifiedPublisherRec =
-    VerifiedPublisherRec { added_date_time: None, display_name: None, verified_publisher_id: None };
+const NO_PUBLISHER: VerifiedPublisherRec = VerifiedPublisherRec {
+    added_date_time: None,
+    display_name: None,
+    verified_publisher_id: None,
+};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -278,7 +306,12 @@ struct ServicePrincipalRec<'a> {
 }
 
 impl ServicePrincipalRec<'_> {
-    fn base<'a>(display_name: &'a str, id: Guid, app_id: String, kind: &'static str) -> ServicePrincipalRec<'a> {
+    fn base<'a>(
+        display_name: &'a str,
+        id: Guid,
+        app_id: String,
+        kind: &'static str,
+    ) -> ServicePrincipalRec<'a> {
         ServicePrincipalRec {
             account_enabled: true,
             add_ins: NO_STRINGS,
@@ -349,7 +382,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -377,9 +414,16 @@ fn service_principals<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
         let app_id = ident.client.to_string();
         let mut sp = match ident.kind {
             Kind::Uami | Kind::Sami => {
-                let mut sp = ServicePrincipalRec::base(&ident.name, ident.principal, app_id.clone(), "ManagedIdentity");
+                let mut sp = ServicePrincipalRec::base(
+                    &ident.name,
+                    ident.principal,
+                    app_id.clone(),
+                    "ManagedIdentity",
+                );
                 let (explicit, resource) = match (ident.kind, ident.host) {
-                    (Kind::Sami, Some(host)) => ("isExplicit=False", t.resource_id(host, "resourcegroups")),
+                    (Kind::Sami, Some(host)) => {
+                        ("isExplicit=False", t.resource_id(host, "resourcegroups"))
+                    }
                     _ => ("isExplicit=True", t.uami_id(i)),
                 };
                 sp.alternative_names = if ident.alt_swapped {
@@ -402,11 +446,19 @@ fn service_principals<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
                 for chunk in spn_bytes.chunks_mut(8) {
                     chunk.copy_from_slice(&rng.u64().to_le_bytes());
                 }
-                sp.service_principal_names = vec![app_id, format!("https://identity.azure.net/{}", base64(&spn_bytes))];
+                sp.service_principal_names = vec![
+                    app_id,
+                    format!("https://identity.azure.net/{}", base64(&spn_bytes)),
+                ];
                 sp
             }
             Kind::App | Kind::Vendor => {
-                let mut sp = ServicePrincipalRec::base(&ident.name, ident.principal, app_id.clone(), "Application");
+                let mut sp = ServicePrincipalRec::base(
+                    &ident.name,
+                    ident.principal,
+                    app_id.clone(),
+                    "Application",
+                );
                 sp.app_display_name = Some(&ident.name);
                 sp.account_enabled = ident.enabled;
                 sp.tags = &["WindowsAzureActiveDirectoryIntegratedApp"];
@@ -414,7 +466,15 @@ fn service_principals<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
                 if let Some(vendor) = ident.vendor_tenant {
                     sp.app_owner_organization_id = Some(vendor.to_string());
                     sp.sign_in_audience = Some("AzureADMultipleOrgs");
-                    sp.homepage = Some(format!("https://www.{}.example/", ident.name.split(' ').next().unwrap_or("vendor").to_ascii_lowercase()));
+                    sp.homepage = Some(format!(
+                        "https://www.{}.example/",
+                        ident
+                            .name
+                            .split(' ')
+                            .next()
+                            .unwrap_or("vendor")
+                            .to_ascii_lowercase()
+                    ));
                     sp.app_role_assignment_required = rng.chance(0.5);
                 } else {
                     sp.app_owner_organization_id = Some(t.tenant_id.to_string());
@@ -535,17 +595,30 @@ fn applications<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
     let mut rng = Rng::new(t.seed, 4);
     let mut arr = ArrayOut::open(out, 0)?;
     for ident in t.idents.iter().filter(|i| i.kind == Kind::App) {
-        let mut access = vec![ResourceAccessRec { id: "e1fe6dd8-ba31-4d61-89e7-88639da4683d", kind: "Scope" }];
+        let mut access = vec![ResourceAccessRec {
+            id: "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
+            kind: "Scope",
+        }];
         if ident.graph_permissions {
             // Application.ReadWrite.All, Directory.Read.All: requested application permissions on Graph.
-            access.push(ResourceAccessRec { id: "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9", kind: "Role" });
-            access.push(ResourceAccessRec { id: "7ab1d382-f21e-4acd-a863-ba3e13f7da61", kind: "Role" });
+            access.push(ResourceAccessRec {
+                id: "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
+                kind: "Role",
+            });
+            access.push(ResourceAccessRec {
+                id: "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
+                kind: "Role",
+            });
         }
         let notes = match ident.owner.and_then(|o| t.owners.get(o)) {
             Some(owner) if rng.chance(0.5) => Some(format!("Owner: {owner}")),
             _ => None,
         };
-        let identifier_uris = if rng.chance(0.3) { vec![format!("api://{}", ident.client)] } else { Vec::new() };
+        let identifier_uris = if rng.chance(0.3) {
+            vec![format!("api://{}", ident.client)]
+        } else {
+            Vec::new()
+        };
         arr.push(&ApplicationRec {
             add_ins: NO_STRINGS,
             api: ApiRec {
@@ -571,24 +644,47 @@ fn applications<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             info: INFO,
             is_device_only_auth_supported: None,
             is_fallback_public_client: None,
-            key_credentials: ident.creds.iter().filter(|c| !c.secret).map(key_rec).collect(),
+            key_credentials: ident
+                .creds
+                .iter()
+                .filter(|c| !c.secret)
+                .map(key_rec)
+                .collect(),
             notes,
             optional_claims: None,
-            parental_control_settings: ParentalRec { countries_blocked_for_minors: NO_STRINGS, legal_age_group_rule: "Allow" },
-            password_credentials: ident.creds.iter().filter(|c| c.secret).map(password_rec).collect(),
-            public_client: RedirectsRec { redirect_uris: NO_STRINGS },
+            parental_control_settings: ParentalRec {
+                countries_blocked_for_minors: NO_STRINGS,
+                legal_age_group_rule: "Allow",
+            },
+            password_credentials: ident
+                .creds
+                .iter()
+                .filter(|c| c.secret)
+                .map(password_rec)
+                .collect(),
+            public_client: RedirectsRec {
+                redirect_uris: NO_STRINGS,
+            },
             publisher_domain: "contoso.onmicrosoft.com",
-            required_resource_access: vec![RequiredAccessRec { resource_access: access, resource_app_id: GRAPH_APP_ID }],
+            required_resource_access: vec![RequiredAccessRec {
+                resource_access: access,
+                resource_app_id: GRAPH_APP_ID,
+            }],
             saml_metadata_url: None,
             service_management_reference: None,
             sign_in_audience: "AzureADMyOrg",
-            spa: RedirectsRec { redirect_uris: NO_STRINGS },
+            spa: RedirectsRec {
+                redirect_uris: NO_STRINGS,
+            },
             tags: NO_STRINGS,
             token_encryption_key_id: None,
             verified_publisher: NO_PUBLISHER,
             web: WebRec {
                 home_page_url: None,
-                implicit_grant_settings: ImplicitGrantRec { enable_access_token_issuance: false, enable_id_token_issuance: false },
+                implicit_grant_settings: ImplicitGrantRec {
+                    enable_access_token_issuance: false,
+                    enable_id_token_issuance: false,
+                },
                 logout_url: None,
                 redirect_uri_settings: NO_STRINGS,
                 redirect_uris: NO_STRINGS,
@@ -671,7 +767,11 @@ struct ResourceRec<'a> {
 }
 
 fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
-    let live = t.resources.iter().filter(|r| !r.deleted && (r.sami.is_some() || !r.uamis.is_empty())).count();
+    let live = t
+        .resources
+        .iter()
+        .filter(|r| !r.deleted && (r.sami.is_some() || !r.uamis.is_empty()))
+        .count();
     out.write_all(format!("{{\n  \"count\": {live},\n  \"data\": ").as_bytes())?;
     let mut arr = ArrayOut::open(out, 1)?;
     for (r, res) in t.resources.iter().enumerate() {
@@ -691,7 +791,13 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
                     1 => listed.replacen("/resourcegroups/", "/resourceGroups/", 1),
                     _ => listed.to_ascii_lowercase(),
                 };
-                Some((key, UaiValue { client_id: ident.client, principal_id: ident.principal }))
+                Some((
+                    key,
+                    UaiValue {
+                        client_id: ident.client,
+                        principal_id: ident.principal,
+                    },
+                ))
             })
             .collect();
         let kind = match (sami.is_some(), uamis.is_empty()) {
@@ -718,11 +824,17 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             });
             properties.kubernetes_version = Some("1.30.4");
             properties.node_resource_group = Some(t.rg_name(cluster.mc_rg).to_owned());
-            properties.oidc_issuer_profile = Some(OidcRec { enabled: true, issuer_url: cluster.issuer.clone() });
+            properties.oidc_issuer_profile = Some(OidcRec {
+                enabled: true,
+                issuer_url: cluster.issuer.clone(),
+            });
         }
         let mut tags = BTreeMap::new();
         if res.env_tag {
-            tags.insert("env", t.subs.get(sub).map_or("prod", |s| s.env.tag()).to_owned());
+            tags.insert(
+                "env",
+                t.subs.get(sub).map_or("prod", |s| s.env.tag()).to_owned(),
+            );
         }
         if let Some(owner) = res.owner.and_then(|o| t.owners.get(o)) {
             tags.insert("owner", owner.clone());
@@ -748,7 +860,9 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
         })?;
     }
     let count = arr.close()?;
-    out.write_all(format!(",\n  \"skip_token\": null,\n  \"total_records\": {count}\n}}").as_bytes())?;
+    out.write_all(
+        format!(",\n  \"skip_token\": null,\n  \"total_records\": {count}\n}}").as_bytes(),
+    )?;
     Ok(count)
 }
 
@@ -795,7 +909,10 @@ fn role_definitions<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
         let created = t.as_of - rng.range(if custom { 200 } else { 1500 } * DAY, 3600 * DAY);
         let updated = created + rng.range(0, (t.as_of - created).max(1));
         let (assignable_scopes, author) = if custom {
-            let scopes: Vec<String> = (0..t.subs.len()).filter(|&s| s == 0 || rng.chance(0.5)).map(|s| t.sub_path(s)).collect();
+            let scopes: Vec<String> = (0..t.subs.len())
+                .filter(|&s| s == 0 || rng.chance(0.5))
+                .map(|s| t.sub_path(s))
+                .collect();
             (scopes, t.people.get(rng.below(4)).map(|p| p.id))
         } else {
             (vec!["/".to_owned()], None)
@@ -868,10 +985,24 @@ const ROUTINE_RG_ROLES: &[u8] = &[
 ];
 
 /// Roles of people and groups, enumerated over resource groups.
-const HUMAN_ROLES: &[u8] = &[READER, CONTRIBUTOR, MONITORING_READER, KV_SECRETS_USER, BLOB_READER, WEBSITE_CONTRIBUTOR];
+const HUMAN_ROLES: &[u8] = &[
+    READER,
+    CONTRIBUTOR,
+    MONITORING_READER,
+    KV_SECRETS_USER,
+    BLOB_READER,
+    WEBSITE_CONTRIBUTOR,
+];
 
 /// Roles left behind by principals that were deleted.
-const ORPHAN_ROLES: &[u8] = &[READER, CONTRIBUTOR, KV_SECRETS_USER, BLOB_CONTRIBUTOR, ACR_PULL, METRICS_PUBLISHER];
+const ORPHAN_ROLES: &[u8] = &[
+    READER,
+    CONTRIBUTOR,
+    KV_SECRETS_USER,
+    BLOB_CONTRIBUTOR,
+    ACR_PULL,
+    METRICS_PUBLISHER,
+];
 
 /// The `j`-th ordinary assignment of identity `i`: its resource group first, then resources inside it.
 fn routine_grant(t: &Tenant, rng: &mut Rng, i: usize, j: u32) -> Grant {
@@ -880,47 +1011,133 @@ fn routine_grant(t: &Tenant, rng: &mut Rng, i: usize, j: u32) -> Grant {
     let principal = Principal::Ident(i);
     if j == 0 {
         let role = *rng.pick(ROUTINE_RG_ROLES).unwrap_or(&READER);
-        return Grant { principal, role, scope: Scope::Rg(rg), condition: None, description: None };
+        return Grant {
+            principal,
+            role,
+            scope: Scope::Rg(rg),
+            condition: None,
+            description: None,
+        };
     }
     let env = t.subs.get(t.rg_sub(rg)).map_or("prod", |s| s.env.tag());
     let app = t.rgs.get(rg).map_or(ident.app, |r| r.app);
-    let compact: String = app.chars().filter(|c| c.is_ascii_alphanumeric()).take(10).collect();
+    let compact: String = app
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(10)
+        .collect();
     let mut condition = None;
     let (provider, name, role) = match rng.below(10) {
         0..3 => {
-            let role = *rng.pick(&[KV_SECRETS_USER, KV_SECRETS_USER, KV_READER, KV_CRYPTO_ENCRYPTION_USER]).unwrap_or(&KV_READER);
-            ("Microsoft.KeyVault/vaults", format!("kv-{app}-{env}-{j:02}"), role)
+            let role = *rng
+                .pick(&[
+                    KV_SECRETS_USER,
+                    KV_SECRETS_USER,
+                    KV_READER,
+                    KV_CRYPTO_ENCRYPTION_USER,
+                ])
+                .unwrap_or(&KV_READER);
+            (
+                "Microsoft.KeyVault/vaults",
+                format!("kv-{app}-{env}-{j:02}"),
+                role,
+            )
         }
         3..6 => {
-            let role = *rng.pick(&[BLOB_READER, BLOB_CONTRIBUTOR, BLOB_CONTRIBUTOR, QUEUE_CONTRIBUTOR, BLOB_OWNER]).unwrap_or(&BLOB_READER);
+            let role = *rng
+                .pick(&[
+                    BLOB_READER,
+                    BLOB_CONTRIBUTOR,
+                    BLOB_CONTRIBUTOR,
+                    QUEUE_CONTRIBUTOR,
+                    BLOB_OWNER,
+                ])
+                .unwrap_or(&BLOB_READER);
             if role == BLOB_READER && rng.chance(0.2) {
                 condition = Some(CONTAINER_CONDITION);
             }
-            ("Microsoft.Storage/storageAccounts", format!("st{compact}{env}{j:03}"), role)
+            (
+                "Microsoft.Storage/storageAccounts",
+                format!("st{compact}{env}{j:03}"),
+                role,
+            )
         }
-        6 => ("Microsoft.ContainerRegistry/registries", format!("acr{compact}{env}{j:02}"), if rng.chance(0.8) { ACR_PULL } else { ACR_PUSH }),
-        7 => ("Microsoft.ServiceBus/namespaces", format!("sb-{app}-{env}-{j:02}"), if rng.chance(0.5) { SB_SENDER } else { SB_RECEIVER }),
-        8 => ("Microsoft.EventHub/namespaces", format!("evh-{app}-{env}-{j:02}"), EH_RECEIVER),
-        _ => ("Microsoft.OperationalInsights/workspaces", format!("log-{app}-{env}-{j:02}"), if rng.chance(0.5) { LOG_ANALYTICS_READER } else { METRICS_PUBLISHER }),
+        6 => (
+            "Microsoft.ContainerRegistry/registries",
+            format!("acr{compact}{env}{j:02}"),
+            if rng.chance(0.8) { ACR_PULL } else { ACR_PUSH },
+        ),
+        7 => (
+            "Microsoft.ServiceBus/namespaces",
+            format!("sb-{app}-{env}-{j:02}"),
+            if rng.chance(0.5) {
+                SB_SENDER
+            } else {
+                SB_RECEIVER
+            },
+        ),
+        8 => (
+            "Microsoft.EventHub/namespaces",
+            format!("evh-{app}-{env}-{j:02}"),
+            EH_RECEIVER,
+        ),
+        _ => (
+            "Microsoft.OperationalInsights/workspaces",
+            format!("log-{app}-{env}-{j:02}"),
+            if rng.chance(0.5) {
+                LOG_ANALYTICS_READER
+            } else {
+                METRICS_PUBLISHER
+            },
+        ),
     };
-    Grant { principal, role, scope: Scope::Resource { rg, provider, name }, condition, description: None }
+    Grant {
+        principal,
+        role,
+        scope: Scope::Resource { rg, provider, name },
+        condition,
+        description: None,
+    }
 }
 
 /// Enumerates distinct (principal, role, scope) triples: resource groups first, then storage accounts.
-fn enumerated(t: &Tenant, k: usize, principals: usize, roles: &[u8], principal: impl Fn(usize) -> Principal) -> Grant {
+fn enumerated(
+    t: &Tenant,
+    k: usize,
+    principals: usize,
+    roles: &[u8],
+    principal: impl Fn(usize) -> Principal,
+) -> Grant {
     let p = k % principals.max(1);
     let rest = k / principals.max(1);
     let rg = rest % t.rgs.len().max(1);
     let layer = rest / t.rgs.len().max(1);
-    let role = roles.get(layer % roles.len().max(1)).copied().unwrap_or(READER);
+    let role = roles
+        .get(layer % roles.len().max(1))
+        .copied()
+        .unwrap_or(READER);
     let scope = if layer < roles.len() {
         Scope::Rg(rg)
     } else {
         let app = t.rgs.get(rg).map_or("shared", |r| r.app);
-        let compact: String = app.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect();
-        Scope::Resource { rg, provider: "Microsoft.Storage/storageAccounts", name: format!("st{compact}{layer:06}") }
+        let compact: String = app
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(8)
+            .collect();
+        Scope::Resource {
+            rg,
+            provider: "Microsoft.Storage/storageAccounts",
+            name: format!("st{compact}{layer:06}"),
+        }
     };
-    Grant { principal: principal(p), role, scope, condition: None, description: None }
+    Grant {
+        principal: principal(p),
+        role,
+        scope,
+        condition: None,
+        description: None,
+    }
 }
 
 /// Assignments of people and groups: platform admins own the subscriptions, someone elevated once and left
@@ -928,21 +1145,45 @@ fn enumerated(t: &Tenant, k: usize, principals: usize, roles: &[u8], principal: 
 fn human_grant(t: &Tenant, k: usize) -> Grant {
     let subs = t.subs.len();
     if k < subs {
-        return Grant { principal: Principal::Group(0), role: OWNER, scope: Scope::Sub(k), condition: None, description: None };
+        return Grant {
+            principal: Principal::Group(0),
+            role: OWNER,
+            scope: Scope::Sub(k),
+            condition: None,
+            description: None,
+        };
     }
     if k == subs {
-        return Grant { principal: Principal::Person(0), role: USER_ACCESS_ADMIN, scope: Scope::Root, condition: None, description: None };
+        return Grant {
+            principal: Principal::Person(0),
+            role: USER_ACCESS_ADMIN,
+            scope: Scope::Root,
+            condition: None,
+            description: None,
+        };
     }
     let people = t.people.len();
     let principals = people + GROUPS.len();
-    enumerated(t, k - subs - 1, principals, HUMAN_ROLES, |p| if p < people { Principal::Person(p) } else { Principal::Group(p - people) })
+    enumerated(t, k - subs - 1, principals, HUMAN_ROLES, |p| {
+        if p < people {
+            Principal::Person(p)
+        } else {
+            Principal::Group(p - people)
+        }
+    })
 }
 
 /// Assignments whose principal was deleted: the first is Owner of a production subscription.
 fn orphan_grant(t: &Tenant, k: usize) -> Grant {
     if k == 0 {
         let sub = t.subs.iter().position(|s| s.env.is_prod()).unwrap_or(0);
-        return Grant { principal: Principal::Deleted(0), role: OWNER, scope: Scope::Sub(sub), condition: None, description: None };
+        return Grant {
+            principal: Principal::Deleted(0),
+            role: OWNER,
+            scope: Scope::Sub(sub),
+            condition: None,
+            description: None,
+        };
     }
     enumerated(t, k - 1, t.deleted.len(), ORPHAN_ROLES, Principal::Deleted)
 }
@@ -956,40 +1197,59 @@ struct AssignmentWriter<'t> {
 impl AssignmentWriter<'_> {
     fn push<W: Write>(&mut self, arr: &mut ArrayOut<'_, W>, g: &Grant) -> io::Result<()> {
         let t = self.t;
-        let segment = if self.rng.chance(0.8) { "resourceGroups" } else { "resourcegroups" };
+        let segment = if self.rng.chance(0.8) {
+            "resourceGroups"
+        } else {
+            "resourcegroups"
+        };
         let (scope, rg_name, sub) = match &g.scope {
             Scope::Root => ("/".to_owned(), None, None),
             Scope::Mg(m) => (
-                format!("/providers/Microsoft.Management/managementGroups/{}", MANAGEMENT_GROUPS.get(*m).unwrap_or(&"mg-contoso")),
+                format!(
+                    "/providers/Microsoft.Management/managementGroups/{}",
+                    MANAGEMENT_GROUPS.get(*m).unwrap_or(&"mg-contoso")
+                ),
                 None,
                 None,
             ),
             Scope::Sub(s) => (t.sub_path(*s), None, Some(*s)),
-            Scope::Rg(rg) => (t.rg_path(*rg, segment), Some(t.rg_name(*rg)), Some(t.rg_sub(*rg))),
-            Scope::Resource { rg, provider, name } => {
-                (format!("{}/providers/{provider}/{name}", t.rg_path(*rg, segment)), Some(t.rg_name(*rg)), Some(t.rg_sub(*rg)))
-            }
+            Scope::Rg(rg) => (
+                t.rg_path(*rg, segment),
+                Some(t.rg_name(*rg)),
+                Some(t.rg_sub(*rg)),
+            ),
+            Scope::Resource { rg, provider, name } => (
+                format!("{}/providers/{provider}/{name}", t.rg_path(*rg, segment)),
+                Some(t.rg_name(*rg)),
+                Some(t.rg_sub(*rg)),
+            ),
         };
         let role_sub = sub.map_or_else(|| self.context_sub.clone(), |s| t.sub_path(s));
         let name = self.rng.guid();
         let id_prefix = if scope == "/" { "" } else { scope.as_str() };
-        let (principal_id, principal_name, principal_type, not_before): (Guid, &str, &str, i64) = match g.principal {
-            Principal::Ident(i) => {
-                let ident = &t.idents[i];
-                (ident.principal, "", "ServicePrincipal", ident.created)
-            }
-            Principal::Deleted(d) => (t.deleted.get(d).copied().unwrap_or(Guid(0)), "", "ServicePrincipal", t.as_of - 1500 * DAY),
-            Principal::Person(p) => {
-                let person = &t.people[p % t.people.len().max(1)];
-                (person.id, person.upn.as_str(), "User", t.as_of - 1500 * DAY)
-            }
-            Principal::Group(gi) => (
-                t.groups.get(gi).copied().unwrap_or(Guid(0)),
-                GROUPS.get(gi).copied().unwrap_or("sg-unknown"),
-                "Group",
-                t.as_of - 1500 * DAY,
-            ),
-        };
+        let (principal_id, principal_name, principal_type, not_before): (Guid, &str, &str, i64) =
+            match g.principal {
+                Principal::Ident(i) => {
+                    let ident = &t.idents[i];
+                    (ident.principal, "", "ServicePrincipal", ident.created)
+                }
+                Principal::Deleted(d) => (
+                    t.deleted.get(d).copied().unwrap_or(Guid(0)),
+                    "",
+                    "ServicePrincipal",
+                    t.as_of - 1500 * DAY,
+                ),
+                Principal::Person(p) => {
+                    let person = &t.people[p % t.people.len().max(1)];
+                    (person.id, person.upn.as_str(), "User", t.as_of - 1500 * DAY)
+                }
+                Principal::Group(gi) => (
+                    t.groups.get(gi).copied().unwrap_or(Guid(0)),
+                    GROUPS.get(gi).copied().unwrap_or("sg-unknown"),
+                    "Group",
+                    t.as_of - 1500 * DAY,
+                ),
+            };
         let app_id;
         let principal_name = match g.principal {
             Principal::Ident(i) => {
@@ -1026,7 +1286,9 @@ impl AssignmentWriter<'_> {
             principal_name,
             principal_type,
             resource_group: rg_name,
-            role_definition_id: format!("{role_sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"),
+            role_definition_id: format!(
+                "{role_sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"
+            ),
             role_definition_name: roles::spec(g.role).name,
             scope: &scope,
             kind: "Microsoft.Authorization/roleAssignments",
@@ -1037,7 +1299,11 @@ impl AssignmentWriter<'_> {
 }
 
 fn role_assignments<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
-    let mut w = AssignmentWriter { t, rng: Rng::new(t.seed, 1), context_sub: t.sub_path(0) };
+    let mut w = AssignmentWriter {
+        t,
+        rng: Rng::new(t.seed, 1),
+        context_sub: t.sub_path(0),
+    };
     let mut routine_rng = Rng::new(t.seed, 2);
     let mut arr = ArrayOut::open(out, 0)?;
     let n = t.idents.len();
@@ -1093,10 +1359,17 @@ struct SignInActivityRec {
 fn signin_activity<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
     let mut rng = Rng::new(t.seed, 6);
     out.write_all(b"{\n  \"@odata.context\": ")?;
-    value_at(out, "https://graph.microsoft.com/beta/$metadata#reports/servicePrincipalSignInActivities", 1)?;
+    value_at(
+        out,
+        "https://graph.microsoft.com/beta/$metadata#reports/servicePrincipalSignInActivities",
+        1,
+    )?;
     out.write_all(b",\n  \"value\": ")?;
     let mut arr = ArrayOut::open(out, 1)?;
-    let none = || SignInRec { last_sign_in_date_time: None, last_sign_in_request_id: None };
+    let none = || SignInRec {
+        last_sign_in_date_time: None,
+        last_sign_in_request_id: None,
+    };
     for ident in &t.idents {
         let (app, delegated) = match ident.activity {
             Activity::Absent => continue,
@@ -1105,7 +1378,10 @@ fn signin_activity<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             Activity::Delegated(at) => (Some(at - rng.range(DAY, 30 * DAY)), Some(at)),
         };
         let at = |when: Option<i64>, rng: &mut Rng| match when {
-            Some(s) => SignInRec { last_sign_in_date_time: Some(dates::graph(s)), last_sign_in_request_id: Some(rng.guid()) },
+            Some(s) => SignInRec {
+                last_sign_in_date_time: Some(dates::graph(s)),
+                last_sign_in_request_id: Some(rng.guid()),
+            },
             None => none(),
         };
         let client = at(app, &mut rng);
@@ -1156,11 +1432,22 @@ struct FicRec<'a> {
 fn federated_credentials<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
     let mut arr = ArrayOut::open(out, 0)?;
     for fic in &t.fics {
-        let Some(ident) = t.idents.get(fic.ident) else { continue };
+        let Some(ident) = t.idents.get(fic.ident) else {
+            continue;
+        };
         arr.push(&FicRec {
             audiences: ["api://AzureADTokenExchange"],
-            claims_matching_expression: fic.expression.as_deref().map(|value| ClaimsExpressionRec { language_version: 1, value }),
-            id: format!("{}/federatedIdentityCredentials/{}", t.uami_id(fic.ident), fic.name),
+            claims_matching_expression: fic.expression.as_deref().map(|value| {
+                ClaimsExpressionRec {
+                    language_version: 1,
+                    value,
+                }
+            }),
+            id: format!(
+                "{}/federatedIdentityCredentials/{}",
+                t.uami_id(fic.ident),
+                fic.name
+            ),
             issuer: &fic.issuer,
             name: &fic.name,
             resource_group: t.rg_name(ident.rg),

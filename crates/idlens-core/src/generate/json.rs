@@ -78,8 +78,18 @@ impl Formatter for Indented {
 }
 
 /// Serialises `value` as if it sat at depth `level` of an enclosing document.
-pub(crate) fn value_at<W: Write, T: Serialize + ?Sized>(out: &mut W, value: &T, level: usize) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(out, Indented { level, has_value: false });
+pub(crate) fn value_at<W: Write, T: Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+    level: usize,
+) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        out,
+        Indented {
+            level,
+            has_value: false,
+        },
+    );
     value.serialize(&mut ser).map_err(io::Error::from)
 }
 
@@ -93,11 +103,16 @@ pub(crate) struct ArrayOut<'w, W: Write> {
 impl<'w, W: Write> ArrayOut<'w, W> {
     pub(crate) fn open(out: &'w mut W, level: usize) -> io::Result<Self> {
         out.write_all(b"[")?;
-        Ok(Self { out, level, count: 0 })
+        Ok(Self {
+            out,
+            level,
+            count: 0,
+        })
     }
 
     pub(crate) fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
-        self.out.write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
+        self.out
+            .write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
         indent(self.out, self.level + 1)?;
         value_at(self.out, value, self.level + 1)?;
         self.count += 1;
@@ -130,7 +145,18 @@ mod tests {
     fn streamed_array_equals_pretty_printing_the_whole() {
         let mut map = std::collections::BTreeMap::new();
         map.insert("k", "v \"quoted\" \u{e9}");
-        let recs = [Rec { a: &[1, 2], b: None, c: map }, Rec { a: &[], b: Some("x"), c: Default::default() }];
+        let recs = [
+            Rec {
+                a: &[1, 2],
+                b: None,
+                c: map,
+            },
+            Rec {
+                a: &[],
+                b: Some("x"),
+                c: Default::default(),
+            },
+        ];
         let mut out = Vec::new();
         let mut arr = ArrayOut::open(&mut out, 0).unwrap_or_else(|e| panic!("{e}"));
         for r in &recs {
@@ -138,7 +164,10 @@ mod tests {
         }
         assert_eq!(arr.close().ok(), Some(2));
         let whole = serde_json::to_vec_pretty(&recs).unwrap_or_default();
-        assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&whole));
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&whole)
+        );
 
         let mut empty = Vec::new();
         let arr = ArrayOut::open(&mut empty, 3).unwrap_or_else(|e| panic!("{e}"));

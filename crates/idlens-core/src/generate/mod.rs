@@ -47,7 +47,12 @@ pub struct GenerateOptions {
 impl GenerateOptions {
     /// The options of the demo tenant checked in under `demo/tenant/`.
     pub fn demo() -> Self {
-        Self { seed: 7, identities: 300, assignments: 1500, as_of_unix: DEMO_AS_OF_UNIX }
+        Self {
+            seed: 7,
+            identities: 300,
+            assignments: 1500,
+            as_of_unix: DEMO_AS_OF_UNIX,
+        }
     }
 }
 
@@ -129,7 +134,10 @@ pub fn generate(opts: &GenerateOptions) -> Vec<GeneratedFile> {
             let mut bytes = Vec::new();
             // Writing into a Vec cannot fail; an error here would be a bug in the writer, and yields what was written.
             let _ = tenant.write_file(name, &mut bytes);
-            GeneratedFile { name: (*name).to_owned(), bytes }
+            GeneratedFile {
+                name: (*name).to_owned(),
+                bytes,
+            }
         })
         .collect()
 }

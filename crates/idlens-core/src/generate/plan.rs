@@ -10,7 +10,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::dates::DAY;
-use super::names::{APP_PURPOSES, APPS, COMPONENTS, FIRST_NAMES, GROUPS, LAST_NAMES, NAMESPACES, REGIONS, TEAMS, VENDORS, VM_ROLES};
+use super::names::{
+    APP_PURPOSES, APPS, COMPONENTS, FIRST_NAMES, GROUPS, LAST_NAMES, NAMESPACES, REGIONS, TEAMS,
+    VENDORS, VM_ROLES,
+};
 use super::rng::Rng;
 use super::roles::*;
 use super::{GenerateOptions, Guid};
@@ -54,7 +57,8 @@ const SUBSCRIPTIONS: &[(&str, Env)] = &[
 ];
 
 /// Management groups below the tenant root group (which is named after the tenant id).
-pub(crate) const MANAGEMENT_GROUPS: &[&str] = &["mg-contoso", "mg-contoso-prod", "mg-contoso-nonprod"];
+pub(crate) const MANAGEMENT_GROUPS: &[&str] =
+    &["mg-contoso", "mg-contoso-prod", "mg-contoso-nonprod"];
 
 pub(crate) struct Sub {
     pub id: Guid,
@@ -107,7 +111,10 @@ impl ResKind {
 
     /// Older resource providers spell the combined identity type with a space (FORMATS.md §0.6).
     pub(crate) fn spaced_identity_type(self) -> bool {
-        matches!(self, ResKind::Vm | ResKind::Vmss | ResKind::WebApp | ResKind::FunctionApp | ResKind::Apim)
+        matches!(
+            self,
+            ResKind::Vm | ResKind::Vmss | ResKind::WebApp | ResKind::FunctionApp | ResKind::Apim
+        )
     }
 }
 
@@ -218,7 +225,11 @@ pub(crate) enum Scope {
     Mg(usize),
     Sub(usize),
     Rg(usize),
-    Resource { rg: usize, provider: &'static str, name: String },
+    Resource {
+        rg: usize,
+        provider: &'static str,
+        name: String,
+    },
 }
 
 pub(crate) struct Grant {
@@ -270,9 +281,15 @@ enum UamiPlan {
 
 const FIRST_PARTY: &[(&str, &str)] = &[
     ("Microsoft Graph", "00000003-0000-0000-c000-000000000000"),
-    ("Windows Azure Service Management API", "797f4846-ba00-4fd7-ba43-dac1f8f63013"),
+    (
+        "Windows Azure Service Management API",
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+    ),
     ("Azure Key Vault", "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"),
-    ("Office 365 Exchange Online", "00000002-0000-0ff1-ce00-000000000000"),
+    (
+        "Office 365 Exchange Online",
+        "00000002-0000-0ff1-ce00-000000000000",
+    ),
 ];
 
 struct Builder {
@@ -340,7 +357,11 @@ impl Builder {
     fn unique(&mut self, base: String) -> String {
         let n = self.used_names.entry(base.clone()).or_insert(0);
         *n += 1;
-        if *n == 1 { base } else { format!("{base}-{:02}", n) }
+        if *n == 1 {
+            base
+        } else {
+            format!("{base}-{:02}", n)
+        }
     }
 
     /// Always numbered: `base-01`, `base-02`, …
@@ -354,14 +375,21 @@ impl Builder {
         let t = &mut self.t;
         let rng = &mut self.rng;
         for (i, first) in FIRST_NAMES.iter().enumerate() {
-            let last = LAST_NAMES.get((i * 7 + 3) % LAST_NAMES.len()).copied().unwrap_or("smith");
-            t.people.push(Person { upn: format!("{first}.{last}@contoso.com"), id: rng.guid() });
+            let last = LAST_NAMES
+                .get((i * 7 + 3) % LAST_NAMES.len())
+                .copied()
+                .unwrap_or("smith");
+            t.people.push(Person {
+                upn: format!("{first}.{last}@contoso.com"),
+                id: rng.guid(),
+            });
         }
         for _ in GROUPS {
             t.groups.push(rng.guid());
         }
         t.owners = t.people.iter().take(16).map(|p| p.upn.clone()).collect();
-        t.owners.extend(TEAMS.iter().map(|team| format!("{team}@contoso.com")));
+        t.owners
+            .extend(TEAMS.iter().map(|team| format!("{team}@contoso.com")));
         for _ in CUSTOMS {
             t.custom_role_ids.push(rng.guid());
         }
@@ -375,7 +403,12 @@ impl Builder {
         for &(name, env) in SUBSCRIPTIONS.iter().take(3 + extra) {
             let id = self.rng.guid();
             let region = self.rng.below(3);
-            self.t.subs.push(Sub { id, name, env, region });
+            self.t.subs.push(Sub {
+                id,
+                name,
+                env,
+                region,
+            });
             self.sub_res.push(Vec::new());
         }
         for sub in 0..self.t.subs.len() {
@@ -384,7 +417,9 @@ impl Builder {
     }
 
     fn subs_where(&self, prod: bool) -> Vec<usize> {
-        (0..self.t.subs.len()).filter(|&s| self.t.subs[s].env.is_prod() == prod).collect()
+        (0..self.t.subs.len())
+            .filter(|&s| self.t.subs[s].env.is_prod() == prod)
+            .collect()
     }
 
     fn pick_sub(&mut self, prod: Option<bool>) -> usize {
@@ -401,7 +436,11 @@ impl Builder {
             return i;
         }
         let name = if self.rng.chance(0.15) {
-            format!("RG-{}-{}", app.to_ascii_uppercase(), env.to_ascii_uppercase())
+            format!(
+                "RG-{}-{}",
+                app.to_ascii_uppercase(),
+                env.to_ascii_uppercase()
+            )
         } else {
             format!("rg-{app}-{env}")
         };
@@ -410,26 +449,46 @@ impl Builder {
 
     fn push_rg(&mut self, key: (usize, String), name: String, app: &'static str) -> usize {
         let i = self.t.rgs.len();
-        self.t.rgs.push(Rg { sub: key.0, name, app });
+        self.t.rgs.push(Rg {
+            sub: key.0,
+            name,
+            app,
+        });
         self.rg_res.push(Vec::new());
         self.rg_index.insert(key, i);
         i
     }
 
     fn owner_tag(&mut self, p_missing: f64) -> Option<usize> {
-        if self.rng.chance(p_missing) { None } else { Some(self.rng.below(self.t.owners.len())) }
+        if self.rng.chance(p_missing) {
+            None
+        } else {
+            Some(self.rng.below(self.t.owners.len()))
+        }
     }
 
     fn resource(&mut self, kind: ResKind, rg: usize) -> usize {
         let sub = self.t.rgs[rg].sub;
         let app = self.t.rgs[rg].app;
         let env = self.t.subs[sub].env.tag();
-        let region = if self.rng.chance(0.85) { self.t.subs[sub].region } else { self.rng.below(REGIONS.len()) };
+        let region = if self.rng.chance(0.85) {
+            self.t.subs[sub].region
+        } else {
+            self.rng.below(REGIONS.len())
+        };
         let short = REGIONS.get(region).map_or("weu", |r| r.1);
-        let compact: String = app.chars().filter(|c| c.is_ascii_alphanumeric()).take(11).collect();
+        let compact: String = app
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(11)
+            .collect();
         let name = match kind {
             ResKind::Vm => {
-                let role = if app == "build" { "agent" } else { self.rng.word(VM_ROLES) };
+                let role = if app == "build" {
+                    "agent"
+                } else {
+                    self.rng.word(VM_ROLES)
+                };
                 self.numbered(&format!("vm-{app}-{role}"))
             }
             ResKind::Vmss => self.numbered(&format!("vmss-{app}-{env}")),
@@ -447,7 +506,10 @@ impl Builder {
         };
         let owner = self.owner_tag(0.12);
         let env_tag = !self.rng.chance(0.06);
-        let cost_center = self.rng.chance(0.4).then(|| 1000 + self.rng.below(60) as u16);
+        let cost_center = self
+            .rng
+            .chance(0.4)
+            .then(|| 1000 + self.rng.below(60) as u16);
         let key_style = self.rng.below(3) as u8;
         let i = self.t.resources.len();
         self.t.resources.push(Resource {
@@ -495,7 +557,11 @@ impl Builder {
     }
 
     fn new_ident(&mut self, kind: Kind, name: String, rg: usize, app: &'static str) -> usize {
-        let env = self.t.subs.get(self.t.rgs.get(rg).map_or(0, |r| r.sub)).map_or(Env::Prod, |s| s.env);
+        let env = self
+            .t
+            .subs
+            .get(self.t.rgs.get(rg).map_or(0, |r| r.sub))
+            .map_or(Env::Prod, |s| s.env);
         let principal = self.rng.guid();
         let client = self.rng.guid();
         let app_object = self.rng.guid();
@@ -509,7 +575,11 @@ impl Builder {
         let alt_swapped = self.rng.chance(0.1);
         let roll = self.rng.u64() % 1000;
         let activity = if roll < 60 {
-            if roll < 40 { Activity::Absent } else { Activity::Empty }
+            if roll < 40 {
+                Activity::Absent
+            } else {
+                Activity::Empty
+            }
         } else if roll < 160 {
             Activity::At(self.ago(91, 800))
         } else if roll < 300 {
@@ -574,17 +644,31 @@ impl Builder {
             return None;
         }
         let list = self.t.grants.get_mut(i)?;
-        list.push(Grant { principal: Principal::Ident(i), role, scope, condition: None, description: None });
+        list.push(Grant {
+            principal: Principal::Ident(i),
+            role,
+            scope,
+            condition: None,
+            description: None,
+        });
         list.last_mut()
     }
 
     fn identities(&mut self, n: usize) {
         self.subscriptions(n);
         let apps_total = (n * 18 + 50) / 100;
-        let vendors = if apps_total >= 3 { (apps_total / 12).clamp(1, VENDORS.len()) } else { 0 };
+        let vendors = if apps_total >= 3 {
+            (apps_total / 12).clamp(1, VENDORS.len())
+        } else {
+            0
+        };
         let uamis = (n * 37 + 50) / 100;
         let samis = n.saturating_sub(apps_total + uamis);
-        let clusters = if n >= 10 { (n / 150).clamp(1, 10).min(samis).min(uamis) } else { 0 };
+        let clusters = if n >= 10 {
+            (n / 150).clamp(1, 10).min(samis).min(uamis)
+        } else {
+            0
+        };
         self.clusters(clusters);
         self.uamis(uamis - clusters);
         self.samis(samis - clusters);
@@ -599,14 +683,20 @@ impl Builder {
             let rg = self.rg(sub, "aks");
             let aks = self.resource(ResKind::Aks, rg);
             let cluster_name = self.t.resources[aks].name.clone();
-            let region_name = REGIONS.get(self.t.resources[aks].region).map_or("westeurope", |r| r.0);
+            let region_name = REGIONS
+                .get(self.t.resources[aks].region)
+                .map_or("westeurope", |r| r.0);
             let name = cluster_name.clone();
             let sami = self.new_ident(Kind::Sami, name, rg, "aks");
             self.t.resources[aks].sami = Some(sami);
             self.t.idents[sami].host = Some(aks);
-            let mc_name = format!("MC_{}_{}_{}", self.t.rgs[rg].name, cluster_name, region_name);
+            let mc_name = format!(
+                "MC_{}_{}_{}",
+                self.t.rgs[rg].name, cluster_name, region_name
+            );
             let mc = self.push_rg((sub, format!("#mc-{c}")), mc_name, "aks");
-            let kubelet = self.new_ident(Kind::Uami, format!("{cluster_name}-agentpool"), mc, "aks");
+            let kubelet =
+                self.new_ident(Kind::Uami, format!("{cluster_name}-agentpool"), mc, "aks");
             self.t.idents[kubelet].owner = None;
             self.t.idents[kubelet].no_tags = true;
             let vmss = self.resource(ResKind::Vmss, mc);
@@ -617,16 +707,29 @@ impl Builder {
                 let t = self.as_of - self.rng.range(60, DAY);
                 self.set_activity(who, Activity::At(t));
             }
-            let issuer = format!("https://{region_name}.oic.prod-aks.azure.com/{}/{}/", self.t.tenant_id, self.rng.guid());
+            let issuer = format!(
+                "https://{region_name}.oic.prod-aks.azure.com/{}/{}/",
+                self.t.tenant_id,
+                self.rng.guid()
+            );
             self.t.resources[aks].cluster = Some(self.t.clusters.len());
-            self.t.clusters.push(Cluster { resource: aks, kubelet, issuer, mc_rg: mc });
+            self.t.clusters.push(Cluster {
+                resource: aks,
+                kubelet,
+                issuer,
+                mc_rg: mc,
+            });
             self.grant(sami, MI_OPERATOR, Scope::Rg(mc));
             let platform = self.rg(sub, "platform");
-            self.grant(kubelet, ACR_PULL, Scope::Resource {
-                rg: platform,
-                provider: "Microsoft.ContainerRegistry/registries",
-                name: format!("acrcontoso{env}"),
-            });
+            self.grant(
+                kubelet,
+                ACR_PULL,
+                Scope::Resource {
+                    rg: platform,
+                    provider: "Microsoft.ContainerRegistry/registries",
+                    name: format!("acrcontoso{env}"),
+                },
+            );
         }
     }
 
@@ -638,18 +741,78 @@ impl Builder {
             plan: UamiPlan,
         }
         const DESIGNATED: &[Designated] = &[
-            Designated { name: "id-platform-deploy-prod", app: "devops", prod: true, plan: UamiPlan::Shared(14) },
-            Designated { name: "id-migration-temp-prod", app: "archive", prod: true, plan: UamiPlan::Orphan },
-            Designated { name: "id-data-pipeline-shared", app: "datalake", prod: true, plan: UamiPlan::CrossEnv },
-            Designated { name: "id-github-infra-prod", app: "devops", prod: true, plan: UamiPlan::Federated },
-            Designated { name: "id-secrets-reader-prod", app: "payments", prod: true, plan: UamiPlan::Normal },
-            Designated { name: "id-policy-remediation", app: "platform", prod: true, plan: UamiPlan::Orphan },
-            Designated { name: "id-github-deploy-payments-prod", app: "payments", prod: true, plan: UamiPlan::Federated },
-            Designated { name: "id-jenkins-legacy-prod", app: "build", prod: true, plan: UamiPlan::Federated },
-            Designated { name: "id-ops-automation-prod", app: "monitoring", prod: true, plan: UamiPlan::Normal },
-            Designated { name: "id-github-web-prod", app: "web", prod: true, plan: UamiPlan::Federated },
-            Designated { name: "id-wi-orders-prod", app: "orders", prod: true, plan: UamiPlan::Federated },
-            Designated { name: "id-tfc-network-prod", app: "devops", prod: true, plan: UamiPlan::Federated },
+            Designated {
+                name: "id-platform-deploy-prod",
+                app: "devops",
+                prod: true,
+                plan: UamiPlan::Shared(14),
+            },
+            Designated {
+                name: "id-migration-temp-prod",
+                app: "archive",
+                prod: true,
+                plan: UamiPlan::Orphan,
+            },
+            Designated {
+                name: "id-data-pipeline-shared",
+                app: "datalake",
+                prod: true,
+                plan: UamiPlan::CrossEnv,
+            },
+            Designated {
+                name: "id-github-infra-prod",
+                app: "devops",
+                prod: true,
+                plan: UamiPlan::Federated,
+            },
+            Designated {
+                name: "id-secrets-reader-prod",
+                app: "payments",
+                prod: true,
+                plan: UamiPlan::Normal,
+            },
+            Designated {
+                name: "id-policy-remediation",
+                app: "platform",
+                prod: true,
+                plan: UamiPlan::Orphan,
+            },
+            Designated {
+                name: "id-github-deploy-payments-prod",
+                app: "payments",
+                prod: true,
+                plan: UamiPlan::Federated,
+            },
+            Designated {
+                name: "id-jenkins-legacy-prod",
+                app: "build",
+                prod: true,
+                plan: UamiPlan::Federated,
+            },
+            Designated {
+                name: "id-ops-automation-prod",
+                app: "monitoring",
+                prod: true,
+                plan: UamiPlan::Normal,
+            },
+            Designated {
+                name: "id-github-web-prod",
+                app: "web",
+                prod: true,
+                plan: UamiPlan::Federated,
+            },
+            Designated {
+                name: "id-wi-orders-prod",
+                app: "orders",
+                prod: true,
+                plan: UamiPlan::Federated,
+            },
+            Designated {
+                name: "id-tfc-network-prod",
+                app: "devops",
+                prod: true,
+                plan: UamiPlan::Federated,
+            },
         ];
         for k in 0..count {
             let (i, plan) = if let Some(d) = DESIGNATED.get(k) {
@@ -662,7 +825,10 @@ impl Builder {
                 let sub = self.pick_sub(None);
                 let rg = self.rg(sub, app);
                 let env = self.t.subs[sub].env.tag();
-                let prefix = *self.rng.pick(&["id", "id", "id", "uami", "mi"]).unwrap_or(&"id");
+                let prefix = *self
+                    .rng
+                    .pick(&["id", "id", "id", "uami", "mi"])
+                    .unwrap_or(&"id");
                 let component = self.rng.word(COMPONENTS);
                 let name = self.unique(format!("{prefix}-{app}-{component}-{env}"));
                 let i = self.new_ident(Kind::Uami, name, rg, app);
@@ -794,7 +960,15 @@ impl Builder {
     }
 
     fn credential(&mut self, secret: bool, start: i64, end: i64) -> Cred {
-        const LABELS: &[&str] = &["ci-deploy", "terraform", "portal", "rotation", "pipeline", "prod-key", "temp"];
+        const LABELS: &[&str] = &[
+            "ci-deploy",
+            "terraform",
+            "portal",
+            "rotation",
+            "pipeline",
+            "prod-key",
+            "temp",
+        ];
         const HINT: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789~._-";
         let key_id = self.rng.guid();
         let millis = self.rng.below(1000) as u32;
@@ -806,11 +980,27 @@ impl Builder {
             Some(format!("CN={}", self.rng.word(APPS)))
         };
         let hint = if secret {
-            (0..3).map(|_| char::from(HINT.get(self.rng.below(HINT.len())).copied().unwrap_or(b'x'))).collect()
+            (0..3)
+                .map(|_| {
+                    char::from(
+                        HINT.get(self.rng.below(HINT.len()))
+                            .copied()
+                            .unwrap_or(b'x'),
+                    )
+                })
+                .collect()
         } else {
             self.rng.hex_upper(20)
         };
-        Cred { secret, start, end, key_id, display, hint, millis }
+        Cred {
+            secret,
+            start,
+            end,
+            key_id,
+            display,
+            hint,
+            millis,
+        }
     }
 
     /// Credentials of an application registration, in the mix a real tenant shows.
@@ -825,7 +1015,11 @@ impl Builder {
         match roll {
             0..8 => {}
             8..20 => {
-                let life = if self.rng.chance(0.6) { 365 } else { 730 + 365 * self.rng.range(0, 2) };
+                let life = if self.rng.chance(0.6) {
+                    365
+                } else {
+                    730 + 365 * self.rng.range(0, 2)
+                };
                 let (s, e) = active(self, life);
                 creds.push(self.credential(false, s, e));
             }
@@ -834,7 +1028,10 @@ impl Builder {
                     active(self, 730)
                 } else {
                     let s = self.ago(200, 1500);
-                    (s, super::dates::days_from_civil(2299, 12, 31) * DAY + (s.rem_euclid(DAY)))
+                    (
+                        s,
+                        super::dates::days_from_civil(2299, 12, 31) * DAY + (s.rem_euclid(DAY)),
+                    )
                 };
                 creds.push(self.credential(true, s, e));
             }
@@ -849,7 +1046,9 @@ impl Builder {
             43..51 => {
                 let n = 2 + self.rng.below(2);
                 for k in 0..n {
-                    let start = as_of - (k as i64) * self.rng.range(45 * DAY, 120 * DAY) - self.rng.range(0, 20 * DAY);
+                    let start = as_of
+                        - (k as i64) * self.rng.range(45 * DAY, 120 * DAY)
+                        - self.rng.range(0, 20 * DAY);
                     creds.push(self.credential(true, start, start + 365 * DAY));
                 }
             }
@@ -983,7 +1182,11 @@ impl Builder {
     fn vendors(&mut self, count: usize) {
         for k in 0..count {
             let base = VENDORS.get(k % VENDORS.len()).copied().unwrap_or("Vendor");
-            let name = if k < VENDORS.len() { base.to_owned() } else { format!("{base} ({})", k / VENDORS.len() + 1) };
+            let name = if k < VENDORS.len() {
+                base.to_owned()
+            } else {
+                format!("{base} ({})", k / VENDORS.len() + 1)
+            };
             let i = self.new_ident(Kind::Vendor, name, 0, "vendor");
             self.t.idents[i].vendor_tenant = Some(self.rng.guid());
             self.t.idents[i].owner = None;
@@ -1016,8 +1219,14 @@ impl Builder {
 
     /// Puts user-assigned identities on resources according to their plan.
     fn attach(&mut self) {
-        const ATTACH_KINDS: &[ResKind] =
-            &[ResKind::Vm, ResKind::WebApp, ResKind::FunctionApp, ResKind::ContainerApp, ResKind::LogicApp, ResKind::DataFactory];
+        const ATTACH_KINDS: &[ResKind] = &[
+            ResKind::Vm,
+            ResKind::WebApp,
+            ResKind::FunctionApp,
+            ResKind::ContainerApp,
+            ResKind::LogicApp,
+            ResKind::DataFactory,
+        ];
         let plans = std::mem::take(&mut self.uami_plans);
         for &(u, plan) in &plans {
             let rg = self.t.idents[u].rg;
@@ -1098,33 +1307,93 @@ impl Builder {
     /// Federated credentials: GitHub, Terraform Cloud and AKS workload identity, with the edge cases first.
     fn federate(&mut self) {
         const GH: &str = "https://token.actions.githubusercontent.com";
-        let federated: Vec<usize> =
-            self.uami_plans.iter().filter(|(_, p)| *p == UamiPlan::Federated).map(|&(u, _)| u).collect();
+        let federated: Vec<usize> = self
+            .uami_plans
+            .iter()
+            .filter(|(_, p)| *p == UamiPlan::Federated)
+            .map(|&(u, _)| u)
+            .collect();
         for u in federated {
             let name = self.t.idents[u].name.clone();
             let app = self.t.idents[u].app;
             let env = self.t.idents[u].env.tag();
-            let add = |b: &mut Self, fic: &str, issuer: &str, subject: Option<String>, expression: Option<String>| {
-                b.t.fics.push(Fic { ident: u, name: fic.to_owned(), issuer: issuer.to_owned(), subject, expression });
+            let add = |b: &mut Self,
+                       fic: &str,
+                       issuer: &str,
+                       subject: Option<String>,
+                       expression: Option<String>| {
+                b.t.fics.push(Fic {
+                    ident: u,
+                    name: fic.to_owned(),
+                    issuer: issuer.to_owned(),
+                    subject,
+                    expression,
+                });
             };
             match name.as_str() {
                 "id-github-infra-prod" => {
-                    add(self, "github-any-repo", GH, None, Some("claims['sub'] matches 'repo:contoso/*'".to_owned()));
+                    add(
+                        self,
+                        "github-any-repo",
+                        GH,
+                        None,
+                        Some("claims['sub'] matches 'repo:contoso/*'".to_owned()),
+                    );
                 }
                 "id-github-deploy-payments-prod" => {
-                    add(self, "github-prod", GH, Some("repo:contoso/payments-service:environment:prod".to_owned()), None);
-                    add(self, "github-pr", GH, Some("repo:contoso/payments-service:pull_request".to_owned()), None);
+                    add(
+                        self,
+                        "github-prod",
+                        GH,
+                        Some("repo:contoso/payments-service:environment:prod".to_owned()),
+                        None,
+                    );
+                    add(
+                        self,
+                        "github-pr",
+                        GH,
+                        Some("repo:contoso/payments-service:pull_request".to_owned()),
+                        None,
+                    );
                 }
                 "id-jenkins-legacy-prod" => {
-                    add(self, "jenkins", "http://jenkins.build.contoso.local/oidc", Some("job/deploy-prod".to_owned()), None);
+                    add(
+                        self,
+                        "jenkins",
+                        "http://jenkins.build.contoso.local/oidc",
+                        Some("job/deploy-prod".to_owned()),
+                        None,
+                    );
                 }
                 "id-github-web-prod" => {
-                    add(self, "github-prod", GH, Some("repo:contoso/web-frontend:environment:prod".to_owned()), None);
-                    add(self, "github-dev", GH, Some("repo:contoso/web-frontend:environment:dev".to_owned()), None);
+                    add(
+                        self,
+                        "github-prod",
+                        GH,
+                        Some("repo:contoso/web-frontend:environment:prod".to_owned()),
+                        None,
+                    );
+                    add(
+                        self,
+                        "github-dev",
+                        GH,
+                        Some("repo:contoso/web-frontend:environment:dev".to_owned()),
+                        None,
+                    );
                 }
                 "id-wi-orders-prod" => {
-                    let issuer = format!("https://westeurope.oic.prod-aks.azure.com/{}/{}/", self.t.tenant_id, self.rng.guid());
-                    add(self, "orders-api", &issuer, Some("system:serviceaccount:orders:orders-api".to_owned()), None);
+                    let issuer = format!(
+                        "https://westeurope.oic.prod-aks.azure.com/{}/{}/",
+                        self.t.tenant_id,
+                        self.rng.guid()
+                    );
+                    add(
+                        self,
+                        "orders-api",
+                        &issuer,
+                        Some("system:serviceaccount:orders:orders-api".to_owned()),
+                        None,
+                    );
                 }
                 "id-tfc-network-prod" => {
                     add(
@@ -1146,7 +1415,13 @@ impl Builder {
                     match cluster {
                         Some(issuer) if self.rng.chance(0.6) => {
                             let ns = self.rng.word(NAMESPACES);
-                            add(self, &format!("{ns}-{app}"), &issuer, Some(format!("system:serviceaccount:{ns}:{app}-sa")), None);
+                            add(
+                                self,
+                                &format!("{ns}-{app}"),
+                                &issuer,
+                                Some(format!("system:serviceaccount:{ns}:{app}-sa")),
+                                None,
+                            );
                         }
                         _ => {
                             let subject = if self.rng.chance(0.5) {
@@ -1176,10 +1451,18 @@ impl Builder {
         }
         let scenario: usize = self.t.grants.iter().map(Vec::len).sum();
         let mut rest = assignments - scenario;
-        let orphans = if rest == 0 { 0 } else { (assignments * 15 / 1000).clamp(1, rest) };
+        let orphans = if rest == 0 {
+            0
+        } else {
+            (assignments * 15 / 1000).clamp(1, rest)
+        };
         rest -= orphans;
         let total_weight: f64 = self.t.idents.iter().map(|i| i.weight).sum();
-        let humans = if total_weight > 0.0 { rest * 8 / 100 } else { rest };
+        let humans = if total_weight > 0.0 {
+            rest * 8 / 100
+        } else {
+            rest
+        };
         rest -= humans;
         self.t.orphan_grants = orphans;
         self.t.human_grants = humans;
@@ -1190,10 +1473,8 @@ impl Builder {
         let eligible: Vec<usize> = (0..n).filter(|&i| self.t.idents[i].weight > 0.0).collect();
         // One each first (selection sampling when there are fewer than identities), then by weight.
         let mut need = rest.min(eligible.len());
-        let mut seen = 0;
-        for &i in &eligible {
+        for (seen, &i) in eligible.iter().enumerate() {
             let left = eligible.len() - seen;
-            seen += 1;
             if need > 0 && self.rng.below(left) < need {
                 routine[i] = 1;
                 need -= 1;
@@ -1208,7 +1489,9 @@ impl Builder {
         }
         for _ in given..rest {
             let x = (self.rng.u64() >> 11) as f64 / (1u64 << 53) as f64 * acc;
-            let at = cumulative.partition_point(|&c| c <= x).min(eligible.len().saturating_sub(1));
+            let at = cumulative
+                .partition_point(|&c| c <= x)
+                .min(eligible.len().saturating_sub(1));
             if let Some(&i) = eligible.get(at) {
                 routine[i] += 1;
             }

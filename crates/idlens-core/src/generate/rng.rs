@@ -42,7 +42,11 @@ impl Rng {
     }
 
     pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() { None } else { items.get(self.below(items.len())) }
+        if items.is_empty() {
+            None
+        } else {
+            items.get(self.below(items.len()))
+        }
     }
 
     /// Like [`Rng::pick`] for lists that are never empty (word lists); falls back to `fallback` if one is.

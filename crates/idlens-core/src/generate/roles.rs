@@ -28,7 +28,10 @@ const KV_CONTROL: &[&str] = &[
     "Microsoft.KeyVault/vaults/*/read",
     "Microsoft.KeyVault/operations/read",
 ];
-const DATA_READ: &[&str] = &["Microsoft.Authorization/*/read", "Microsoft.Resources/subscriptions/resourceGroups/read"];
+const DATA_READ: &[&str] = &[
+    "Microsoft.Authorization/*/read",
+    "Microsoft.Resources/subscriptions/resourceGroups/read",
+];
 
 const fn builtin(
     name: &'static str,
@@ -38,7 +41,15 @@ const fn builtin(
     not_actions: &'static [&'static str],
     data_actions: &'static [&'static str],
 ) -> RoleSpec {
-    RoleSpec { name, guid: Some(guid), description, actions, not_actions, data_actions, not_data_actions: NONE }
+    RoleSpec {
+        name,
+        guid: Some(guid),
+        description,
+        actions,
+        not_actions,
+        data_actions,
+        not_data_actions: NONE,
+    }
 }
 
 pub(crate) const OWNER: u8 = 0;
@@ -117,7 +128,14 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         ],
         NONE,
     ),
-    builtin("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "View all resources, but does not allow you to make any changes.", READ, NONE, NONE),
+    builtin(
+        "Reader",
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+        "View all resources, but does not allow you to make any changes.",
+        READ,
+        NONE,
+        NONE,
+    ),
     builtin(
         "Key Vault Administrator",
         "00482a5a-887f-4fb3-b363-3b7fe8e74483",
@@ -140,7 +158,10 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Perform any action on the keys of a key vault, except manage permissions. Only works for key vaults that use the 'Azure role-based access control' permission model.",
         KV_CONTROL,
         NONE,
-        &["Microsoft.KeyVault/vaults/keys/*", "Microsoft.KeyVault/vaults/keyrotationpolicies/*"],
+        &[
+            "Microsoft.KeyVault/vaults/keys/*",
+            "Microsoft.KeyVault/vaults/keyrotationpolicies/*",
+        ],
     ),
     builtin(
         "Key Vault Certificates Officer",
@@ -148,7 +169,11 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Perform any action on the certificates of a key vault, except manage permissions. Only works for key vaults that use the 'Azure role-based access control' permission model.",
         KV_CONTROL,
         NONE,
-        &["Microsoft.KeyVault/vaults/certificatecas/*", "Microsoft.KeyVault/vaults/certificates/*", "Microsoft.KeyVault/vaults/certificatecontacts/write"],
+        &[
+            "Microsoft.KeyVault/vaults/certificatecas/*",
+            "Microsoft.KeyVault/vaults/certificates/*",
+            "Microsoft.KeyVault/vaults/certificatecontacts/write",
+        ],
     ),
     builtin(
         "Key Vault Data Access Administrator",
@@ -174,7 +199,10 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Read secret contents. Only works for key vaults that use the 'Azure role-based access control' permission model.",
         NONE,
         NONE,
-        &["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+        &[
+            "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+            "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+        ],
     ),
     builtin(
         "Key Vault Contributor",
@@ -188,14 +216,21 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
             "Microsoft.Resources/subscriptions/resourceGroups/read",
             "Microsoft.Support/*",
         ],
-        &["Microsoft.KeyVault/locations/deletedVaults/purge/action", "Microsoft.KeyVault/hsmPools/*", "Microsoft.KeyVault/managedHsms/*"],
+        &[
+            "Microsoft.KeyVault/locations/deletedVaults/purge/action",
+            "Microsoft.KeyVault/hsmPools/*",
+            "Microsoft.KeyVault/managedHsms/*",
+        ],
         NONE,
     ),
     builtin(
         "Storage Blob Data Reader",
         "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
         "Read and list Azure Storage containers and blobs.",
-        &["Microsoft.Storage/storageAccounts/blobServices/containers/read", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
+        &[
+            "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+            "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+        ],
         NONE,
         &["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
     ),
@@ -222,7 +257,10 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Storage Blob Data Owner",
         "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
         "Provides full access to Azure Storage blob containers and data, including assigning POSIX access control.",
-        &["Microsoft.Storage/storageAccounts/blobServices/containers/*", "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"],
+        &[
+            "Microsoft.Storage/storageAccounts/blobServices/containers/*",
+            "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+        ],
         NONE,
         &["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
     ),
@@ -243,12 +281,22 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
             "Microsoft.Storage/storageAccounts/queueServices/queues/messages/process/action",
         ],
     ),
-    builtin("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d", "acr pull", &["Microsoft.ContainerRegistry/registries/pull/read"], NONE, NONE),
+    builtin(
+        "AcrPull",
+        "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+        "acr pull",
+        &["Microsoft.ContainerRegistry/registries/pull/read"],
+        NONE,
+        NONE,
+    ),
     builtin(
         "AcrPush",
         "8311e382-0749-4cb8-b61a-304f252e45ec",
         "acr push",
-        &["Microsoft.ContainerRegistry/registries/pull/read", "Microsoft.ContainerRegistry/registries/push/write"],
+        &[
+            "Microsoft.ContainerRegistry/registries/pull/read",
+            "Microsoft.ContainerRegistry/registries/push/write",
+        ],
         NONE,
         NONE,
     ),
@@ -256,7 +304,11 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Azure Service Bus Data Sender",
         "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
         "Allows for send access to Azure Service Bus resources.",
-        &["Microsoft.ServiceBus/*/queues/read", "Microsoft.ServiceBus/*/topics/read", "Microsoft.ServiceBus/*/topics/subscriptions/read"],
+        &[
+            "Microsoft.ServiceBus/*/queues/read",
+            "Microsoft.ServiceBus/*/topics/read",
+            "Microsoft.ServiceBus/*/topics/subscriptions/read",
+        ],
         NONE,
         &["Microsoft.ServiceBus/*/send/action"],
     ),
@@ -264,7 +316,11 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Azure Service Bus Data Receiver",
         "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
         "Allows for receive access to Azure Service Bus resources.",
-        &["Microsoft.ServiceBus/*/queues/read", "Microsoft.ServiceBus/*/topics/read", "Microsoft.ServiceBus/*/topics/subscriptions/read"],
+        &[
+            "Microsoft.ServiceBus/*/queues/read",
+            "Microsoft.ServiceBus/*/topics/read",
+            "Microsoft.ServiceBus/*/topics/subscriptions/read",
+        ],
         NONE,
         &["Microsoft.ServiceBus/*/receive/action"],
     ),
@@ -280,15 +336,26 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Monitoring Metrics Publisher",
         "3913510d-42f4-4e42-8a64-420c390055eb",
         "Enables publishing metrics against Azure resources",
-        &["Microsoft.Insights/Register/Action", "Microsoft.Support/*", "Microsoft.Resources/subscriptions/resourceGroups/read"],
+        &[
+            "Microsoft.Insights/Register/Action",
+            "Microsoft.Support/*",
+            "Microsoft.Resources/subscriptions/resourceGroups/read",
+        ],
         NONE,
-        &["Microsoft.Insights/Metrics/Write", "Microsoft.Insights/Telemetry/Write"],
+        &[
+            "Microsoft.Insights/Metrics/Write",
+            "Microsoft.Insights/Telemetry/Write",
+        ],
     ),
     builtin(
         "Monitoring Reader",
         "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
         "Can read all monitoring data (metrics, logs, etc.). See also Get started with roles, permissions, and security with Azure Monitor.",
-        &["*/read", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"],
+        &[
+            "*/read",
+            "Microsoft.OperationalInsights/workspaces/search/action",
+            "Microsoft.Support/*",
+        ],
         NONE,
         NONE,
     ),
@@ -296,7 +363,12 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Log Analytics Reader",
         "73c42c96-874c-492b-b04d-ab87d138a893",
         "Log Analytics Reader can view and search all monitoring data as well as and view monitoring settings, including viewing the configuration of Azure diagnostics on all Azure resources.",
-        &["*/read", "Microsoft.OperationalInsights/workspaces/analytics/query/action", "Microsoft.OperationalInsights/workspaces/search/action", "Microsoft.Support/*"],
+        &[
+            "*/read",
+            "Microsoft.OperationalInsights/workspaces/analytics/query/action",
+            "Microsoft.OperationalInsights/workspaces/search/action",
+            "Microsoft.Support/*",
+        ],
         &["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
         NONE,
     ),
@@ -364,21 +436,40 @@ pub(crate) const BUILT_INS: &[RoleSpec] = &[
         "Read metadata of key vaults and its certificates, keys, and secrets. Cannot read sensitive values such as secret contents or key material. Only works for key vaults that use the 'Azure role-based access control' permission model.",
         KV_CONTROL,
         NONE,
-        &["Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+        &[
+            "Microsoft.KeyVault/vaults/*/read",
+            "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+        ],
     ),
     builtin(
         "Key Vault Crypto Service Encryption User",
         "e147488a-f6f5-4113-8e2d-b22465e65bf6",
         "Read metadata of keys and perform wrap/unwrap operations. Only works for key vaults that use the 'Azure role-based access control' permission model.",
-        &["Microsoft.EventGrid/eventSubscriptions/write", "Microsoft.EventGrid/eventSubscriptions/read", "Microsoft.EventGrid/eventSubscriptions/delete"],
+        &[
+            "Microsoft.EventGrid/eventSubscriptions/write",
+            "Microsoft.EventGrid/eventSubscriptions/read",
+            "Microsoft.EventGrid/eventSubscriptions/delete",
+        ],
         NONE,
-        &["Microsoft.KeyVault/vaults/keys/read", "Microsoft.KeyVault/vaults/keys/wrap/action", "Microsoft.KeyVault/vaults/keys/unwrap/action"],
+        &[
+            "Microsoft.KeyVault/vaults/keys/read",
+            "Microsoft.KeyVault/vaults/keys/wrap/action",
+            "Microsoft.KeyVault/vaults/keys/unwrap/action",
+        ],
     ),
     builtin(
         "Managed Identity Operator",
         "f1a07417-d97a-45cb-824c-7a7467783830",
         "Read and Assign User Assigned Identity",
-        &["Microsoft.ManagedIdentity/userAssignedIdentities/*/read", "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action", "Microsoft.Authorization/*/read", "Microsoft.Insights/alertRules/*", "Microsoft.Resources/subscriptions/resourceGroups/read", "Microsoft.Resources/deployments/*", "Microsoft.Support/*"],
+        &[
+            "Microsoft.ManagedIdentity/userAssignedIdentities/*/read",
+            "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action",
+            "Microsoft.Authorization/*/read",
+            "Microsoft.Insights/alertRules/*",
+            "Microsoft.Resources/subscriptions/resourceGroups/read",
+            "Microsoft.Resources/deployments/*",
+            "Microsoft.Support/*",
+        ],
         NONE,
         NONE,
     ),
@@ -396,28 +487,50 @@ const fn custom(
     not_actions: &'static [&'static str],
     data_actions: &'static [&'static str],
 ) -> RoleSpec {
-    RoleSpec { name, guid: None, description, actions, not_actions, data_actions, not_data_actions: NONE }
+    RoleSpec {
+        name,
+        guid: None,
+        description,
+        actions,
+        not_actions,
+        data_actions,
+        not_data_actions: NONE,
+    }
 }
 
 pub(crate) const CUSTOMS: &[RoleSpec] = &[
     custom(
         "Contoso Platform Operator",
         "Day-2 operations on compute and network for the platform team.",
-        &["*/read", "Microsoft.Compute/*", "Microsoft.Network/*", "Microsoft.Resources/deployments/*", "Microsoft.Insights/*"],
+        &[
+            "*/read",
+            "Microsoft.Compute/*",
+            "Microsoft.Network/*",
+            "Microsoft.Resources/deployments/*",
+            "Microsoft.Insights/*",
+        ],
         NONE,
         NONE,
     ),
     custom(
         "Contoso App Deployer",
         "Deploys web apps and functions from pipelines.",
-        &["Microsoft.Web/sites/*", "Microsoft.Web/serverfarms/read", "Microsoft.Storage/storageAccounts/*/write", "Microsoft.Resources/subscriptions/resourceGroups/read"],
+        &[
+            "Microsoft.Web/sites/*",
+            "Microsoft.Web/serverfarms/read",
+            "Microsoft.Storage/storageAccounts/*/write",
+            "Microsoft.Resources/subscriptions/resourceGroups/read",
+        ],
         NONE,
         NONE,
     ),
     custom(
         "Contoso Storage Key Reader",
         "Reads storage account keys for the legacy backup job.",
-        &["Microsoft.Storage/storageAccounts/read", "Microsoft.Storage/storageAccounts/listkeys/action"],
+        &[
+            "Microsoft.Storage/storageAccounts/read",
+            "Microsoft.Storage/storageAccounts/listkeys/action",
+        ],
         NONE,
         DATA_READ,
     ),
@@ -426,14 +539,20 @@ pub(crate) const CUSTOMS: &[RoleSpec] = &[
         "Created during the 2021 migration. Do not assign.",
         &["*"],
         &["Microsoft.Authorization/elevateAccess/Action"],
-        &["Microsoft.KeyVault/vaults/secrets/*", "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
+        &[
+            "Microsoft.KeyVault/vaults/secrets/*",
+            "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*",
+        ],
     ),
 ];
 
 /// The spec of role `index` (built-ins first, then customs).
 pub(crate) fn spec(index: u8) -> &'static RoleSpec {
     let i = usize::from(index);
-    BUILT_INS.get(i).or_else(|| CUSTOMS.get(i - BUILT_INS.len().min(i))).unwrap_or(&BUILT_INS[READER as usize])
+    BUILT_INS
+        .get(i)
+        .or_else(|| CUSTOMS.get(i - BUILT_INS.len().min(i)))
+        .unwrap_or(&BUILT_INS[READER as usize])
 }
 
 /// Number of roles (built-ins and customs).
