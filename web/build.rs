@@ -15,7 +15,10 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("worker.wasm");
     let bytes = std::fs::read(&built).unwrap_or_default();
     if bytes.is_empty() {
-        println!("cargo::warning=worker module not found at {}; run `cargo xtask worker` first", built.display());
+        println!(
+            "cargo::warning=worker module not found at {}; run `cargo xtask worker` first",
+            built.display()
+        );
     }
     std::fs::write(&out, bytes).expect("write OUT_DIR/worker.wasm");
 }

@@ -1,7 +1,7 @@
 //! The page's side of the ingest worker: start it from a Blob URL, give it the core module and files, and decode
 //! what it sends back.
 
-use idlens_core::scan::FileScan;
+use idlens_core::model::{FileReport, Summary};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -22,10 +22,11 @@ pub struct Progress {
     pub total: f64,
 }
 
-/// The worker's final report.
+/// The worker's final report: the snapshot's summary and each file's reconciliation.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Report {
-    pub files: Vec<FileScan>,
+    pub summary: Summary,
+    pub reports: Vec<FileReport>,
 }
 
 /// A decoded message from the worker.
@@ -45,25 +46,34 @@ impl Bridge {
     /// Start the worker and send it the core module; `on_message` receives everything it says.
     pub fn start(on_message: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
         if CORE_WASM.is_empty() {
-            return Err("This viewer was built without its core module. Build it with `cargo xtask dist`.".into());
+            return Err(
+                "This viewer was built without its core module. Build it with `cargo xtask dist`."
+                    .into(),
+            );
         }
         let parts = Array::of1(&JsValue::from_str(WORKER_JS));
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
+        let blob =
+            web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
         let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
         let worker = web_sys::Worker::new(&url).map_err(describe)?;
 
         let on_message = std::rc::Rc::new(on_message);
         let forward = on_message.clone();
-        let message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            forward(decode(&event.data()));
-        });
+        let message =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                forward(decode(&event.data()));
+            });
         worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
         message.forget();
-        let failure = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            on_message(FromWorker::Failed(format!("The ingest worker stopped: {}", event.message())));
-        });
+        let failure =
+            Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                on_message(FromWorker::Failed(format!(
+                    "The ingest worker stopped: {}",
+                    event.message()
+                )));
+            });
         worker.set_onerror(Some(failure.as_ref().unchecked_ref()));
         failure.forget();
 
@@ -71,8 +81,17 @@ impl Bridge {
         let init = Object::new();
         set(&init, "type", &"init".into())?;
         set(&init, "wasm", &bytes)?;
-        worker.post_message_with_transfer(&init, &Array::of1(&bytes.buffer())).map_err(describe)?;
+        worker
+            .post_message_with_transfer(&init, &Array::of1(&bytes.buffer()))
+            .map_err(describe)?;
         Ok(Self { worker })
+    }
+
+    /// Ask the worker to load the bundled demo tenant.
+    pub fn demo(&self) -> Result<(), String> {
+        let msg = Object::new();
+        set(&msg, "type", &"demo".into())?;
+        self.worker.post_message(&msg).map_err(describe)
     }
 
     /// Send files to be read. Only `File` handles cross over; their bytes are read inside the worker.
@@ -91,7 +110,9 @@ impl Bridge {
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
-    Reflect::set(target, &key.into(), value).map(|_| ()).map_err(describe)
+    Reflect::set(target, &key.into(), value)
+        .map(|_| ())
+        .map_err(describe)
 }
 
 fn field(data: &JsValue, key: &str) -> JsValue {
@@ -113,7 +134,9 @@ fn decode(data: &JsValue) -> FromWorker {
             let json = field(data, "json").as_string().unwrap_or_default();
             match serde_json::from_str::<Report>(&json) {
                 Ok(report) => FromWorker::Result(report),
-                Err(err) => FromWorker::Failed(format!("The worker's report could not be read: {err}")),
+                Err(err) => {
+                    FromWorker::Failed(format!("The worker's report could not be read: {err}"))
+                }
             }
         }
         "error" => FromWorker::Failed(format!(
@@ -126,6 +149,10 @@ fn decode(data: &JsValue) -> FromWorker {
 
 fn describe(err: JsValue) -> String {
     err.as_string()
-        .or_else(|| Reflect::get(&err, &"message".into()).ok().and_then(|m| m.as_string()))
+        .or_else(|| {
+            Reflect::get(&err, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
         .unwrap_or_else(|| format!("{err:?}"))
 }

@@ -5,16 +5,16 @@
 
 mod bridge;
 
-use idlens_core::scan::FileScan;
+use idlens_core::model::{FileReport, Summary};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
-use crate::bridge::{Bridge, FromWorker, Progress};
+use crate::bridge::{Bridge, FromWorker, Progress, Report};
 
 /// The whole viewer.
 #[component]
 pub fn App() -> impl IntoView {
-    let files = RwSignal::new(Vec::<FileScan>::new());
+    let report = RwSignal::new(None::<Report>);
     let progress = RwSignal::new(None::<Progress>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -23,8 +23,8 @@ pub fn App() -> impl IntoView {
     let on_message = move |msg: FromWorker| match msg {
         FromWorker::Ready => {}
         FromWorker::Progress(p) => progress.set(Some(p)),
-        FromWorker::Result(report) => {
-            files.set(report.files);
+        FromWorker::Result(new_report) => {
+            report.set(Some(new_report));
             busy.set(false);
         }
         FromWorker::Failed(message) => {
@@ -40,6 +40,27 @@ pub fn App() -> impl IntoView {
         }
     };
     let bridge = StoredValue::new_local(bridge);
+
+    let demo = move || {
+        error.set(None);
+        busy.set(true);
+        bridge.with_value(|b| {
+            if let Some(b) = b
+                && let Err(message) = b.demo()
+            {
+                error.set(Some(message));
+                busy.set(false);
+            }
+        });
+    };
+    // `#demo` in the address opens the bundled demo tenant straight away.
+    if web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .as_deref()
+        == Some("#demo")
+    {
+        demo();
+    }
 
     let send = move |list: Option<web_sys::FileList>| {
         let Some(list) = list.filter(|l| l.length() > 0) else {
@@ -79,7 +100,7 @@ pub fn App() -> impl IntoView {
                     send(ev.data_transfer().and_then(|d| d.files()));
                 }
             >
-                <p>"Drop exported files here (JSON, CSV or zip), or"</p>
+                <p>"Drop exported files, a folder's files or a zip here, or"</p>
                 <label class="pick">
                     "choose files"
                     <input
@@ -92,12 +113,26 @@ pub fn App() -> impl IntoView {
                         }
                     />
                 </label>
+                <p class="or">
+                    <button type="button" data-testid="demo" on:click=move |_| demo()>
+                        "Open the demo tenant"
+                    </button>
+                </p>
             </section>
             <Show when=move || busy.get()>
                 <ProgressBar progress=progress />
             </Show>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="error">{e}</p> })}
-            <FileTable files=files />
+            {move || {
+                report
+                    .get()
+                    .map(|r| {
+                        view! {
+                            <SummaryPanel summary=r.summary />
+                            <FileTable reports=r.reports />
+                        }
+                    })
+            }}
         </main>
     }
 }
@@ -122,40 +157,111 @@ fn ProgressBar(
     }
 }
 
-/// One row per file read: what the core found it to be.
+/// What the snapshot holds, in counts.
+#[component]
+fn SummaryPanel(
+    /// The summary the core computed.
+    summary: Summary,
+) -> impl IntoView {
+    let kinds = summary
+        .identities
+        .by_kind
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let grants_total: u64 = summary.grants.values().sum();
+    let scopes = summary
+        .grants
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <section class="summary" data-testid="summary" aria-label="What was read">
+            <div class="stat">
+                <span class="value" data-testid="identities">{summary.identities.total}</span>
+                <span class="label">"identities"</span>
+                <span class="detail">{kinds}</span>
+            </div>
+            <div class="stat">
+                <span class="value" data-testid="grants">{grants_total}</span>
+                <span class="label">"role assignments"</span>
+                <span class="detail">{scopes}</span>
+            </div>
+            <div class="stat">
+                <span class="value" data-testid="orphaned">{summary.orphaned_assignments}</span>
+                <span class="label">"assigned to unresolved principals"</span>
+            </div>
+            <div class="stat">
+                <span class="value" data-testid="workloads">{summary.workloads}</span>
+                <span class="label">"resources"</span>
+            </div>
+            <div class="stat">
+                <span class="value" data-testid="credentials">{summary.credentials}</span>
+                <span class="label">"user-managed credentials"</span>
+            </div>
+            <div class="stat">
+                <span class="value" data-testid="federations">{summary.federations}</span>
+                <span class="label">"federated credentials"</span>
+            </div>
+        </section>
+    }
+}
+
+/// One row per file read: what the core found it to be, and how every record was accounted for.
 #[component]
 fn FileTable(
-    /// The files of the last load, in the order given.
-    files: RwSignal<Vec<FileScan>>,
+    /// Each file's reconciliation, in the order given.
+    reports: Vec<FileReport>,
 ) -> impl IntoView {
+    let rows = reports
+        .into_iter()
+        .map(|f| {
+            let set_aside = f.set_aside.len() as u64;
+            let notes = f
+                .messages
+                .iter()
+                .cloned()
+                .chain(
+                    f.set_aside
+                        .iter()
+                        .map(|s| format!("record {} (line {}): {}", s.record, s.line, s.reason)),
+                )
+                .collect::<Vec<_>>();
+            view! {
+                <tr data-testid="file-row">
+                    <td class="path">{f.path}</td>
+                    <td data-testid="format">{f.format}</td>
+                    <td class="num">{human_bytes(f.size_bytes as f64)}</td>
+                    <td class="num" data-testid="records">{f.records}</td>
+                    <td class="num">{f.ingested}</td>
+                    <td class="num">{f.merged}</td>
+                    <td class="num" data-testid="set-aside">{set_aside}</td>
+                    <td class="note">
+                        <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
-        <Show when=move || !files.get().is_empty()>
-            <table class="files" data-testid="files">
-                <caption>"Files read"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"File"</th>
-                        <th scope="col">"Size"</th>
-                        <th scope="col">"Format"</th>
-                        <th scope="col">"Encoding"</th>
-                        <th scope="col" class="num">"Records"</th>
-                        <th scope="col">"Notes"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <For each=move || files.get().into_iter().enumerate() key=|(i, f)| (*i, f.name.clone()) let:row>
-                        <tr data-testid="file-row">
-                            <td>{row.1.name.clone()}</td>
-                            <td>{human_bytes(row.1.size_bytes as f64)}</td>
-                            <td data-testid="format">{row.1.container.label()}</td>
-                            <td>{format!("{:?}", row.1.encoding)}</td>
-                            <td class="num" data-testid="records">{row.1.records}</td>
-                            <td class="note">{row.1.problem.clone().unwrap_or_default()}</td>
-                        </tr>
-                    </For>
-                </tbody>
-            </table>
-        </Show>
+        <table class="files" data-testid="files">
+            <caption>"Files read: every record is ingested, merged into one already read, or set aside with a reason"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"File"</th>
+                    <th scope="col">"Format"</th>
+                    <th scope="col" class="num">"Size"</th>
+                    <th scope="col" class="num">"Records"</th>
+                    <th scope="col" class="num">"Ingested"</th>
+                    <th scope="col" class="num">"Merged"</th>
+                    <th scope="col" class="num">"Set aside"</th>
+                    <th scope="col">"Notes"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 
@@ -169,7 +275,11 @@ pub fn human_bytes(bytes: f64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 { format!("{value:.0} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+    if unit == 0 {
+        format!("{value:.0} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }
 
 #[cfg(test)]

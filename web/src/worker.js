@@ -52,6 +52,10 @@ async function ingest(files) {
     self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
   }
   core.idl_free(ptr, CHUNK);
+  postResult();
+}
+
+function postResult() {
   const at = core.idl_result() >>> 0;
   const len = core.idl_result_len() >>> 0;
   // Copy out before decoding: the view must not outlive the next call into the module.
@@ -69,6 +73,11 @@ self.onmessage = async (event) => {
     } else if (msg.type === "files") {
       if (!core) await instantiate();
       await ingest(msg.files);
+    } else if (msg.type === "demo") {
+      if (!core) await instantiate();
+      self.postMessage({ type: "progress", index: 0, count: 1, name: "demo tenant", done: 0, total: 1 });
+      core.idl_demo();
+      postResult();
     }
   } catch (err) {
     // A trap leaves the module in an unknown state: start afresh next time.

@@ -14,6 +14,18 @@ use sha2::Digest as _;
 
 use crate::{cargo, step};
 
+/// The WebAssembly features rustc emits by default for wasm32-unknown-unknown; wasm-opt must be told of them.
+/// (index.html passes the same list to Trunk's wasm-opt call.)
+pub const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
 /// Where `cargo xtask worker` leaves the core's module for `web/build.rs`.
 pub fn worker_path(root: &Path) -> PathBuf {
     root.join("target/idlens-worker/idlens_wasm.wasm")
@@ -23,14 +35,23 @@ pub fn worker_path(root: &Path) -> PathBuf {
 pub fn build_worker(root: &Path) -> anyhow::Result<PathBuf> {
     step(
         "build core worker module (wasm32)",
-        cargo(root).args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "idlens-wasm"]),
+        cargo(root).args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "idlens-wasm",
+        ]),
     )?;
     let built = root.join("target/wasm32-unknown-unknown/release/idlens_wasm.wasm");
     let out = worker_path(root);
     std::fs::create_dir_all(out.parent().context("worker dir")?)?;
     let optimised = Command::new("wasm-opt")
         .arg(&built)
-        .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(WASM_FEATURES)
+        .arg("-o")
         .arg(&out)
         .status()
         .is_ok_and(|s| s.success());
@@ -45,16 +66,23 @@ pub fn build_worker(root: &Path) -> anyhow::Result<PathBuf> {
 pub fn build(root: &Path) -> anyhow::Result<PathBuf> {
     step(
         "trunk build --release",
-        Command::new("trunk").current_dir(root).args(["build", "--release", "--offline"]),
+        Command::new("trunk")
+            .current_dir(root)
+            .args(["build", "--release", "--offline"]),
     )?;
     let trunk_dist = root.join("target/trunk-dist");
-    let html = std::fs::read_to_string(trunk_dist.join("index.html")).context("reading Trunk's index.html")?;
+    let html = std::fs::read_to_string(trunk_dist.join("index.html"))
+        .context("reading Trunk's index.html")?;
     let single = inline(&html, &trunk_dist)?;
     let dist = root.join("dist");
     std::fs::create_dir_all(&dist)?;
     let out = dist.join("idlens.html");
     std::fs::write(&out, single)?;
-    println!("wrote {} ({} bytes)", out.display(), std::fs::metadata(&out)?.len());
+    println!(
+        "wrote {} ({} bytes)",
+        out.display(),
+        std::fs::metadata(&out)?.len()
+    );
     Ok(out)
 }
 
@@ -74,9 +102,12 @@ fn find_between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
 fn read_trunk_output(html: &str, dir: &Path) -> anyhow::Result<TrunkOutput> {
     // Trunk's loader imports the glue and passes the wasm path: `import init, * as bindings from './x.js';`
     // and `module_or_path: './x_bg.wasm'`.
-    let glue_name = find_between(html, "from '", "'").context("Trunk's loader script (glue import) not found")?;
-    let wasm_name = find_between(html, "module_or_path: '", "'").context("wasm path not found in Trunk's loader")?;
-    let css_name = find_between(html, "rel=\"stylesheet\" href=\"", "\"").context("stylesheet link not found")?;
+    let glue_name = find_between(html, "from '", "'")
+        .context("Trunk's loader script (glue import) not found")?;
+    let wasm_name = find_between(html, "module_or_path: '", "'")
+        .context("wasm path not found in Trunk's loader")?;
+    let css_name = find_between(html, "rel=\"stylesheet\" href=\"", "\"")
+        .context("stylesheet link not found")?;
     let file = |name: &str| dir.join(name.trim_start_matches("./").trim_start_matches('/'));
     Ok(TrunkOutput {
         glue_js: std::fs::read_to_string(file(glue_name)).context("reading the JS glue")?,
@@ -102,7 +133,8 @@ fn inline(html: &str, dir: &Path) -> anyhow::Result<String> {
          const bytes = await new Response(stream).arrayBuffer();\n\
          initSync({{ module: bytes }});\n"
     );
-    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
     let csp = format!(
         "default-src 'none'; script-src 'sha256-{hash}' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; \
          img-src data:; font-src 'none'; connect-src 'none'; worker-src blob:; child-src blob:; \

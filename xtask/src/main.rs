@@ -26,7 +26,10 @@ fn main() -> anyhow::Result<()> {
         Some("demo") => {
             tools::ensure_build_tools(&root)?;
             let file = dist::build(&root)?;
-            let port = flag_value(&args, "--port").map(|p| p.parse()).transpose()?.unwrap_or(8080);
+            let port = flag_value(&args, "--port")
+                .map(|p| p.parse())
+                .transpose()?
+                .unwrap_or(8080);
             serve::serve(file.parent().context("dist folder")?, port)
         }
         Some("test") => test(&root),
@@ -46,7 +49,9 @@ fn main() -> anyhow::Result<()> {
             tools::ensure_browser_tools(&root)
         }
         _ => {
-            eprintln!("usage: cargo xtask <demo [--port N] | test | dist | bench | worker | setup>");
+            eprintln!(
+                "usage: cargo xtask <demo [--port N] | test | dist | bench | worker | setup>"
+            );
             std::process::exit(2);
         }
     }
@@ -56,14 +61,37 @@ fn main() -> anyhow::Result<()> {
 fn test(root: &Path) -> anyhow::Result<()> {
     tools::ensure_build_tools(root)?;
     tools::ensure_browser_tools(root)?;
-    step("format", cargo(root).args(["fmt", "--all", "--", "--check"]))?;
-    step("clippy (native)", cargo(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    step(
+        "format",
+        cargo(root).args(["fmt", "--all", "--", "--check"]),
+    )?;
+    step(
+        "clippy (native)",
+        cargo(root).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     step(
         "clippy (wasm32)",
         cargo(root)
             .env("CLIPPY_CONF_DIR", root.join("xtask/clippy-wasm"))
             .args(["clippy", "--target", "wasm32-unknown-unknown"])
-            .args(["-p", "idlens-core", "-p", "idlens-wasm", "-p", "idlens-web", "--", "-D", "warnings"]),
+            .args([
+                "-p",
+                "idlens-core",
+                "-p",
+                "idlens-wasm",
+                "-p",
+                "idlens-web",
+                "--",
+                "-D",
+                "warnings",
+            ]),
     )?;
     step("native tests", cargo(root).args(["test", "--workspace"]))?;
     let file = dist::build(root)?;
@@ -95,7 +123,10 @@ fn e2e_test_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 /// The native CLI in the fast native profile; returns the binary's path.
 pub fn build_cli(root: &Path) -> anyhow::Result<PathBuf> {
-    step("build idlens CLI", cargo(root).args(["build", "--profile", "native", "--bin", "idlens"]))?;
+    step(
+        "build idlens CLI",
+        cargo(root).args(["build", "--profile", "native", "--bin", "idlens"]),
+    )?;
     Ok(root.join("target/native/idlens"))
 }
 
@@ -108,7 +139,9 @@ pub fn cargo(root: &Path) -> Command {
 /// Run a command, echoing what it is; fail with the step's name when it fails.
 pub fn step(name: &str, cmd: &mut Command) -> anyhow::Result<()> {
     println!("\n== {name}");
-    let status = cmd.status().with_context(|| format!("{name}: could not start {:?}", cmd.get_program()))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("{name}: could not start {:?}", cmd.get_program()))?;
     if !status.success() {
         bail!("{name} failed ({status})");
     }
@@ -116,7 +149,10 @@ pub fn step(name: &str, cmd: &mut Command) -> anyhow::Result<()> {
 }
 
 fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(String::as_str)
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }
 
 fn project_root() -> PathBuf {

@@ -9,17 +9,25 @@ use std::path::Path;
 use anyhow::Context as _;
 
 pub fn serve(dir: &Path, port: u16) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(("127.0.0.1", port)).with_context(|| format!("port {port} is busy"))?;
+    let listener =
+        TcpListener::bind(("127.0.0.1", port)).with_context(|| format!("port {port} is busy"))?;
     println!("\nIdlens viewer: http://127.0.0.1:{port}/#demo   (Ctrl-C to stop)");
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let mut request_line = String::new();
-        if BufReader::new(&stream).read_line(&mut request_line).is_err() {
+        if BufReader::new(&stream)
+            .read_line(&mut request_line)
+            .is_err()
+        {
             continue;
         }
         let path = request_line.split_whitespace().nth(1).unwrap_or("/");
         let path = path.split(['?', '#']).next().unwrap_or("/");
-        let name = if path == "/" { "idlens.html" } else { path.trim_start_matches('/') };
+        let name = if path == "/" {
+            "idlens.html"
+        } else {
+            path.trim_start_matches('/')
+        };
         // Only plain names inside dist/: no separators, no parent references.
         let safe = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
         let body = safe.then(|| std::fs::read(dir.join(name)).ok()).flatten();
@@ -40,7 +48,9 @@ pub fn serve(dir: &Path, port: u16) -> anyhow::Result<()> {
                 head.extend_from_slice(&body);
                 head
             }
-            None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+            None => {
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+            }
         };
         stream.write_all(&response).ok();
     }

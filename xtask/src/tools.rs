@@ -20,21 +20,36 @@ pub fn tools_dir(root: &Path) -> PathBuf {
 
 fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// wasm32 target, Trunk, the wasm-bindgen CLI matching Cargo.lock, and wasm-opt; puts `.tools` on PATH.
 pub fn ensure_build_tools(root: &Path) -> anyhow::Result<()> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
-        step("install wasm32 target", Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        step(
+            "install wasm32 target",
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        )?;
     }
 
     let trunk = output(Command::new("trunk").arg("--version")).unwrap_or_default();
     if !trunk.contains(TRUNK_VERSION) {
         step(
             "install trunk (takes several minutes once)",
-            Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]),
+            Command::new("cargo").args([
+                "install",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+                "--locked",
+            ]),
         )?;
     }
 
@@ -44,7 +59,12 @@ pub fn ensure_build_tools(root: &Path) -> anyhow::Result<()> {
         // No --locked: the CLI's own lock file names a crate version this registry does not serve.
         step(
             "install wasm-bindgen CLI",
-            Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &format!("={wanted}")]),
+            Command::new("cargo").args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &format!("={wanted}"),
+            ]),
         )?;
     }
 
@@ -58,9 +78,12 @@ pub fn ensure_build_tools(root: &Path) -> anyhow::Result<()> {
         }
         step(
             "install wasm-opt (npm binaryen)",
-            Command::new("npm")
-                .current_dir(&tools)
-                .args(["install", "--no-audit", "--no-fund", &format!("binaryen@{BINARYEN_VERSION}")]),
+            Command::new("npm").current_dir(&tools).args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ]),
         )?;
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -77,26 +100,39 @@ pub fn ensure_browser_tools(root: &Path) -> anyhow::Result<()> {
     if !Path::new(&chromium()).exists() {
         let root_user = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0");
         if !root_user {
-            bail!("Chromium is missing: install Debian's `chromium` and `chromium-driver`, or set CHROMIUM");
+            bail!(
+                "Chromium is missing: install Debian's `chromium` and `chromium-driver`, or set CHROMIUM"
+            );
         }
         step("apt-get update", Command::new("apt-get").arg("update"))?;
         step(
             "install chromium",
             Command::new("apt-get")
                 .env("DEBIAN_FRONTEND", "noninteractive")
-                .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]),
+                .args([
+                    "install",
+                    "-y",
+                    "--no-install-recommends",
+                    "chromium",
+                    "chromium-driver",
+                ]),
         )?;
     }
     let e2e = root.join("tests/e2e");
     let stamp = e2e.join("node_modules/.package-lock.json");
-    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(e2e.join("package-lock.json"))) {
+    let fresh = match (
+        std::fs::metadata(&stamp),
+        std::fs::metadata(e2e.join("package-lock.json")),
+    ) {
         (Ok(installed), Ok(lock)) => installed.modified()? >= lock.modified()?,
         _ => false,
     };
     if !fresh {
         step(
             "install browser-test packages (npm ci)",
-            Command::new("npm").current_dir(&e2e).args(["ci", "--no-audit", "--no-fund"]),
+            Command::new("npm")
+                .current_dir(&e2e)
+                .args(["ci", "--no-audit", "--no-fund"]),
         )?;
     }
     Ok(())
@@ -113,7 +149,9 @@ pub fn locked_version(root: &Path, package: &str) -> anyhow::Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == format!("name = \"{package}\"")
-            && let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = "))
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
         {
             return Ok(version.trim_matches('"').to_owned());
         }

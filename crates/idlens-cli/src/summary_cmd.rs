@@ -1,13 +1,11 @@
 //! `idlens summary`: ingest files, folders or zips with the core and print the snapshot's summary (what was read,
 //! what was set aside, what the tenant holds). Exit 0 when something usable was read, 2 when nothing was.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
-use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model;
 
 #[derive(Args)]
@@ -27,24 +25,7 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<ExitCode> {
         idlens_core::time::parse(as_of)
             .with_context(|| format!("--as-of {as_of:?} is not a date (YYYY-MM-DD)"))?;
     }
-    let mut ingest = Ingest::new(IngestOptions::default());
-    let mut buf = vec![0u8; 1 << 20];
-    for path in super::expand(&args.inputs)? {
-        let mut file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        ingest.begin_file(&path.display().to_string());
-        loop {
-            let n = file
-                .read(&mut buf)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            if n == 0 {
-                break;
-            }
-            ingest.push(&buf[..n]);
-        }
-        ingest.end_file();
-    }
-    let snapshot = ingest.finish();
+    let snapshot = super::ingest_paths(&args.inputs)?;
     let summary = model::summary(&snapshot);
     match args.format {
         super::Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),

@@ -56,7 +56,11 @@ pub struct FrameError {
 
 impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, byte {}: found {}, expected {}", self.line, self.byte_offset, self.found, self.expected)
+        write!(
+            f,
+            "line {}, byte {}: found {}, expected {}",
+            self.line, self.byte_offset, self.found, self.expected
+        )
     }
 }
 
@@ -235,8 +239,17 @@ impl Framer {
     }
 
     fn fault(&self, at: usize, byte: u8, expected: &'static str) -> FrameError {
-        let found = if byte.is_ascii_graphic() { format!("'{}'", byte as char) } else { format!("byte 0x{byte:02X}") };
-        FrameError { byte_offset: self.chunk_offset + at as u64, line: self.line, found, expected }
+        let found = if byte.is_ascii_graphic() {
+            format!("'{}'", byte as char)
+        } else {
+            format!("byte 0x{byte:02X}")
+        };
+        FrameError {
+            byte_offset: self.chunk_offset + at as u64,
+            line: self.line,
+            found,
+            expected,
+        }
     }
 
     fn begin_record(&mut self, at: usize, capture: Capture) {
@@ -273,7 +286,13 @@ impl Framer {
                 &self.buf
             }
         };
-        sink.record(Record { bytes, index, byte_offset, line, envelope_key });
+        sink.record(Record {
+            bytes,
+            index,
+            byte_offset,
+            line,
+            envelope_key,
+        });
     }
 
     fn scan(&mut self, chunk: &[u8], sink: &mut impl Sink) -> Result<(), FrameError> {
@@ -362,7 +381,11 @@ impl Framer {
                         }
                     } else if depth == 1 && self.key_state == Some(KeyState::ExpectValue) {
                         let envelope = (byte == b'[')
-                            .then(|| ENVELOPE_KEYS.iter().find(|k| k.as_bytes() == self.key.as_slice()))
+                            .then(|| {
+                                ENVELOPE_KEYS
+                                    .iter()
+                                    .find(|k| k.as_bytes() == self.key.as_slice())
+                            })
                             .flatten();
                         if let Some(key) = envelope {
                             // The document is an envelope: its records are this array's elements.
@@ -384,7 +407,9 @@ impl Framer {
                     match self.stack.last() {
                         Some(&top) if top == open => {}
                         Some(_) => return Err(self.fault(i, byte, "the matching closing bracket")),
-                        None => return Err(self.fault(i, byte, "[ or { at the start of a document")),
+                        None => {
+                            return Err(self.fault(i, byte, "[ or { at the start of a document"));
+                        }
                     }
                     self.stack.pop();
                     let depth = self.stack.len();
@@ -450,16 +475,32 @@ impl Framer {
     }
 }
 
-/// Frame a whole buffer at once; returns the records as `(index, line, envelope key, text)` and the fault, if any.
+/// An owned copy of a [`Record`], as [`frame_all`] returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRecord {
+    pub index: u64,
+    pub line: u64,
+    pub envelope_key: Option<String>,
+    pub text: String,
+}
+
+/// Frame a whole buffer at once; returns the records and the structural fault, if any.
 /// Convenient for tests and small inputs.
 #[must_use]
-pub fn frame_all(bytes: &[u8]) -> (Vec<(u64, u64, Option<String>, String)>, Option<FrameError>) {
+pub fn frame_all(bytes: &[u8]) -> (Vec<OwnedRecord>, Option<FrameError>) {
     let mut out = Vec::new();
     let mut framer = Framer::new();
     let mut sink = |r: Record<'_>| {
-        out.push((r.index, r.line, r.envelope_key.map(str::to_owned), String::from_utf8_lossy(r.bytes).into_owned()));
+        out.push(OwnedRecord {
+            index: r.index,
+            line: r.line,
+            envelope_key: r.envelope_key.map(str::to_owned),
+            text: String::from_utf8_lossy(r.bytes).into_owned(),
+        });
     };
-    let result = framer.push(bytes, &mut sink).and_then(|()| framer.finish(&mut sink));
+    let result = framer
+        .push(bytes, &mut sink)
+        .and_then(|()| framer.finish(&mut sink));
     (out, result.err())
 }
 
@@ -471,7 +512,7 @@ mod tests {
     fn texts(input: &str) -> Vec<String> {
         let (whole, err) = frame_all(input.as_bytes());
         assert!(err.is_none(), "unexpected fault {err:?} in {input}");
-        let whole: Vec<String> = whole.into_iter().map(|r| r.3).collect();
+        let whole: Vec<String> = whole.into_iter().map(|r| r.text).collect();
         for size in 1..8 {
             let mut framer = Framer::new();
             let mut got = Vec::new();
@@ -487,9 +528,15 @@ mod tests {
 
     #[test]
     fn bare_array_elements() {
-        assert_eq!(texts(r#"[{"a":1}, {"b":[1,{"c":"]}"}]}]"#), vec![r#"{"a":1}"#, r#"{"b":[1,{"c":"]}"}]}"#]);
+        assert_eq!(
+            texts(r#"[{"a":1}, {"b":[1,{"c":"]}"}]}]"#),
+            vec![r#"{"a":1}"#, r#"{"b":[1,{"c":"]}"}]}"#]
+        );
         assert_eq!(texts("[]"), Vec::<String>::new());
-        assert_eq!(texts(r#"[1, "x\"y", true , null,{}]"#), vec!["1", r#""x\"y""#, "true", "null", "{}"]);
+        assert_eq!(
+            texts(r#"[1, "x\"y", true , null,{}]"#),
+            vec!["1", r#""x\"y""#, "true", "null", "{}"]
+        );
     }
 
     #[test]
@@ -499,12 +546,22 @@ mod tests {
         let graph = r#"{"@odata.context":"https://graph/$metadata#servicePrincipals","value":[{"id":"1"}]}"#;
         assert_eq!(texts(graph), vec![r#"{"id":"1"}"#]);
         let arg = r#"{"count":1,"data":[{"identity":{"type":"SystemAssigned"}}],"skip_token":null,"total_records":1}"#;
-        assert_eq!(texts(arg), vec![r#"{"identity":{"type":"SystemAssigned"}}"#]);
-        let aws = r#"{"UserDetailList":[{"u":1}],"RoleDetailList":[{"r":1},{"r":2}],"Policies":[]}"#;
+        assert_eq!(
+            texts(arg),
+            vec![r#"{"identity":{"type":"SystemAssigned"}}"#]
+        );
+        let aws =
+            r#"{"UserDetailList":[{"u":1}],"RoleDetailList":[{"r":1},{"r":2}],"Policies":[]}"#;
         let (recs, err) = frame_all(aws.as_bytes());
         assert!(err.is_none());
-        let keys: Vec<_> = recs.iter().map(|r| r.2.clone().unwrap_or_default()).collect();
-        assert_eq!(keys, vec!["UserDetailList", "RoleDetailList", "RoleDetailList"]);
+        let keys: Vec<_> = recs
+            .iter()
+            .map(|r| r.envelope_key.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            keys,
+            vec!["UserDetailList", "RoleDetailList", "RoleDetailList"]
+        );
     }
 
     #[test]
@@ -529,7 +586,7 @@ mod tests {
         let input = "[\n  {\"a\": 1},\n\n  {\"b\": 2}\n]";
         let (recs, err) = frame_all(input.as_bytes());
         assert!(err.is_none());
-        assert_eq!(recs.iter().map(|r| r.1).collect::<Vec<_>>(), vec![2, 4]);
+        assert_eq!(recs.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
     }
 
     #[test]
@@ -542,11 +599,17 @@ mod tests {
         assert_eq!(recs.len(), 1);
         assert_eq!(err.expect("stray").byte_offset, 9);
         let (_, err) = frame_all(b"[{\"a\":1]");
-        assert_eq!(err.expect("mismatch").expected, "the matching closing bracket");
+        assert_eq!(
+            err.expect("mismatch").expected,
+            "the matching closing bracket"
+        );
         let (recs, err) = frame_all(b"{\"a\":1}\ngarbage");
         assert_eq!(recs.len(), 1);
         assert_eq!(err.expect("junk").line, 2);
         let (_, err) = frame_all(b"[\"open");
-        assert_eq!(err.expect("open string").expected, "the end of a string (\")");
+        assert_eq!(
+            err.expect("open string").expected,
+            "the end of a string (\")"
+        );
     }
 }

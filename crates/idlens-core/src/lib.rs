@@ -7,7 +7,6 @@
 //! - [`text`] turns UTF-16 and BOM-prefixed input into plain UTF-8, chunk by chunk.
 //! - [`frame`] splits a JSON stream into records (array elements, envelope `value`/`data` elements, concatenated
 //!   documents, NDJSON lines) without holding the whole file, remembering each record's byte offset and line.
-//! - [`scan`] is the first consumer: per file it reports size, format and number of records.
 //!
 //! **Architecture invariant:** this crate does no I/O, touches no DOM and reads no clock. Callers hand it bytes and,
 //! where time matters, the "as of" instant. It builds unchanged for `wasm32-unknown-unknown` and natively.
@@ -17,7 +16,6 @@ pub mod generate;
 pub mod ids;
 pub mod ingest;
 pub mod model;
-pub mod scan;
 pub mod sniff;
 pub mod text;
 pub mod time;

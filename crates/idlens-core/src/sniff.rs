@@ -75,18 +75,25 @@ pub struct Sniffed {
 #[must_use]
 pub fn sniff(prefix: &[u8]) -> Sniffed {
     if prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(b"PK\x05\x06") {
-        return Sniffed { encoding: Encoding::Utf8, container: Container::Zip };
+        return Sniffed {
+            encoding: Encoding::Utf8,
+            container: Container::Zip,
+        };
     }
     let encoding = encoding_of(prefix);
     let bom = encoding.bom_len(prefix);
     let container = match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => container_of_text(&prefix[bom..]),
         Encoding::Utf16Le | Encoding::Utf16Be => {
-            let text = crate::text::decode_utf16_lossy(&prefix[bom..], encoding == Encoding::Utf16Le);
+            let text =
+                crate::text::decode_utf16_lossy(&prefix[bom..], encoding == Encoding::Utf16Le);
             container_of_text(text.as_bytes())
         }
     };
-    Sniffed { encoding, container }
+    Sniffed {
+        encoding,
+        container,
+    }
 }
 
 fn encoding_of(prefix: &[u8]) -> Encoding {
@@ -102,8 +109,14 @@ fn encoding_of(prefix: &[u8]) -> Encoding {
     // Without a mark, ASCII-heavy UTF-16 shows as zero bytes at every other position.
     if prefix.len() >= 4 {
         let pairs = prefix.len() / 2;
-        let zero_odd = prefix.chunks_exact(2).filter(|p| p[1] == 0 && p[0] != 0).count();
-        let zero_even = prefix.chunks_exact(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+        let zero_odd = prefix
+            .chunks_exact(2)
+            .filter(|p| p[1] == 0 && p[0] != 0)
+            .count();
+        let zero_even = prefix
+            .chunks_exact(2)
+            .filter(|p| p[0] == 0 && p[1] != 0)
+            .count();
         if zero_odd * 10 >= pairs * 9 {
             return Encoding::Utf16Le;
         }
@@ -129,7 +142,10 @@ fn container_of_text(text: &[u8]) -> Container {
 
 /// A header line of printable text with at least one delimiter, and no control bytes in the prefix.
 fn looks_like_csv(text: &[u8]) -> bool {
-    if text.iter().any(|&b| b < 0x09 || (b > 0x0D && b < 0x20) || b == 0x7F) {
+    if text
+        .iter()
+        .any(|&b| b < 0x09 || (b > 0x0D && b < 0x20) || b == 0x7F)
+    {
         return false;
     }
     let header = text.split(|&b| b == b'\n').next().unwrap_or(text);
@@ -151,7 +167,10 @@ pub fn csv_delimiter(header: &[u8]) -> Option<u8> {
         }
     }
     let delimiters = [b',', b';', b'\t'];
-    let (best, count) = counts.iter().enumerate().max_by_key(|(i, c)| (**c, usize::MAX - i))?;
+    let (best, count) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, c)| (**c, usize::MAX - i))?;
     (*count > 0).then_some(delimiters[best])
 }
 
@@ -160,7 +179,14 @@ mod tests {
     use super::*;
 
     fn check(bytes: &[u8], encoding: Encoding, container: Container) {
-        assert_eq!(sniff(bytes), Sniffed { encoding, container }, "input {bytes:?}");
+        assert_eq!(
+            sniff(bytes),
+            Sniffed {
+                encoding,
+                container
+            },
+            "input {bytes:?}"
+        );
     }
 
     #[test]
@@ -168,7 +194,11 @@ mod tests {
         check(b"  [\n{}]", Encoding::Utf8, Container::JsonArray);
         check(b"{\"value\":[]}", Encoding::Utf8, Container::JsonObject);
         check(b"\xEF\xBB\xBF[{}]", Encoding::Utf8Bom, Container::JsonArray);
-        check(b"\xFF\xFE[\0{\0}\0]\0", Encoding::Utf16Le, Container::JsonArray);
+        check(
+            b"\xFF\xFE[\0{\0}\0]\0",
+            Encoding::Utf16Le,
+            Container::JsonArray,
+        );
         check(b"\xFE\xFF\0{\0}", Encoding::Utf16Be, Container::JsonObject);
         check(b"[\0{\0}\0]\0\n\0", Encoding::Utf16Le, Container::JsonArray);
     }
@@ -176,12 +206,20 @@ mod tests {
     #[test]
     fn csv_zip_and_unknown() {
         check(b"id,name,type\n1,a,b\n", Encoding::Utf8, Container::Csv);
-        check(b"\xEF\xBB\xBFid;name\n1;a\n", Encoding::Utf8Bom, Container::Csv);
+        check(
+            b"\xEF\xBB\xBFid;name\n1;a\n",
+            Encoding::Utf8Bom,
+            Container::Csv,
+        );
         check(b"PK\x03\x04rest", Encoding::Utf8, Container::Zip);
         check(b"", Encoding::Utf8, Container::Unknown);
         check(b"   \n", Encoding::Utf8, Container::Unknown);
         check(b"hello world\n", Encoding::Utf8, Container::Unknown);
-        check(b"\x00\x01\x02\x03binary,stuff", Encoding::Utf8, Container::Unknown);
+        check(
+            b"\x00\x01\x02\x03binary,stuff",
+            Encoding::Utf8,
+            Container::Unknown,
+        );
     }
 
     #[test]

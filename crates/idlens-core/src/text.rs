@@ -20,7 +20,14 @@ pub struct Utf8Stream {
 impl Utf8Stream {
     #[must_use]
     pub fn new(encoding: Encoding) -> Self {
-        Self { encoding, seen: 0, bom_checked: false, carry: Vec::new(), high_surrogate: None, out: Vec::new() }
+        Self {
+            encoding,
+            seen: 0,
+            bom_checked: false,
+            carry: Vec::new(),
+            high_surrogate: None,
+            out: Vec::new(),
+        }
     }
 
     /// Feed the next chunk; returns its UTF-8 form (borrowed from `chunk` when no work was needed).
@@ -44,7 +51,11 @@ impl Utf8Stream {
                         self.carry = bytes;
                         return &[];
                     }
-                    let mark = if self.encoding == Encoding::Utf16Le { [0xFF, 0xFE] } else { [0xFE, 0xFF] };
+                    let mark = if self.encoding == Encoding::Utf16Le {
+                        [0xFF, 0xFE]
+                    } else {
+                        [0xFE, 0xFF]
+                    };
                     if units.starts_with(&mark) {
                         units = &units[2..];
                     }
@@ -73,7 +84,13 @@ impl Utf8Stream {
 
     fn transcode(&mut self, bytes: &[u8]) {
         let little = self.encoding == Encoding::Utf16Le;
-        let units = bytes.chunks_exact(2).map(|p| if little { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+        let units = bytes.chunks_exact(2).map(|p| {
+            if little {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        });
         let pending = self.high_surrogate.take();
         let mut all = pending.into_iter().chain(units).peekable();
         let mut buf = [0u8; 4];
@@ -86,15 +103,19 @@ impl Utf8Stream {
                     }
                     Some(&low) if (0xDC00..0xE000).contains(&low) => {
                         all.next();
-                        let c = 0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                        let c = 0x10000
+                            + ((u32::from(unit) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
                         let ch = char::from_u32(c).unwrap_or('\u{FFFD}');
-                        self.out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        self.out
+                            .extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                     }
                     Some(_) => self.out.extend_from_slice("\u{FFFD}".as_bytes()),
                 }
             } else {
                 let ch = char::from_u32(u32::from(unit)).unwrap_or('\u{FFFD}');
-                self.out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                self.out
+                    .extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
             }
         }
     }
@@ -104,9 +125,15 @@ impl Utf8Stream {
 #[must_use]
 pub fn decode_utf16_lossy(bytes: &[u8], little_endian: bool) -> String {
     let units = bytes.chunks_exact(2).map(|p| {
-        if little_endian { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) }
+        if little_endian {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
     });
-    char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or('\u{FFFD}'))
+        .collect()
 }
 
 #[cfg(test)]
@@ -129,7 +156,11 @@ mod tests {
             out.extend_from_slice(if little { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
         }
         for unit in text.encode_utf16() {
-            out.extend_from_slice(&if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
+            out.extend_from_slice(&if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
         }
         out
     }
@@ -138,9 +169,18 @@ mod tests {
     fn utf16_survives_any_chunking() {
         let text = "[{\"displayName\":\"Zoë 🚀 east\"}]";
         for chunk in 1..9 {
-            assert_eq!(decode_in_chunks(Encoding::Utf16Le, &utf16(text, true, true), chunk), text);
-            assert_eq!(decode_in_chunks(Encoding::Utf16Be, &utf16(text, false, true), chunk), text);
-            assert_eq!(decode_in_chunks(Encoding::Utf16Le, &utf16(text, true, false), chunk), text);
+            assert_eq!(
+                decode_in_chunks(Encoding::Utf16Le, &utf16(text, true, true), chunk),
+                text
+            );
+            assert_eq!(
+                decode_in_chunks(Encoding::Utf16Be, &utf16(text, false, true), chunk),
+                text
+            );
+            assert_eq!(
+                decode_in_chunks(Encoding::Utf16Le, &utf16(text, true, false), chunk),
+                text
+            );
         }
     }
 
@@ -148,7 +188,10 @@ mod tests {
     fn utf8_bom_dropped_once() {
         let bytes = b"\xEF\xBB\xBF[\"\xEF\xBB\xBF\"]";
         for chunk in 1..5 {
-            assert_eq!(decode_in_chunks(Encoding::Utf8Bom, bytes, chunk), "[\"\u{feff}\"]");
+            assert_eq!(
+                decode_in_chunks(Encoding::Utf8Bom, bytes, chunk),
+                "[\"\u{feff}\"]"
+            );
         }
     }
 

@@ -8,45 +8,101 @@
 //! 3. `idl_result()` writes the JSON report of every file so far and returns its pointer; `idl_result_len()` its
 //!    length. `idl_reset()` forgets everything.
 //!
+//! `idl_demo()` loads the bundled demo tenant instead of files.
+//!
 //! Memory handed out by `idl_alloc` is released with `idl_free(ptr, len)`.
 //!
 //! **Invariant:** all state lives in one [`Session`]; the exported functions only translate pointers into slices.
+//! The snapshot stays in the session after `idl_result`, so later calls can ask more of it without re-reading.
 
 use std::cell::RefCell;
 
-use idlens_core::scan::{FileScan, Scanner};
+use idlens_core::ingest::{Ingest, IngestOptions};
+use idlens_core::model::{self, FileReport, Snapshot, Summary};
+use serde::Serialize;
+
+/// How many set-aside records per file the report lists (the counts are always complete).
+pub const SET_ASIDE_LISTED: usize = 100;
 
 /// Everything the worker has fed in so far.
-#[derive(Default)]
 pub struct Session {
-    current: Option<Scanner>,
-    files: Vec<FileScan>,
+    ingest: Option<Ingest>,
+    snapshot: Option<Snapshot>,
     result: Vec<u8>,
 }
 
+impl Default for Session {
+    fn default() -> Self {
+        Self {
+            ingest: Some(Ingest::new(IngestOptions::default())),
+            snapshot: None,
+            result: Vec::new(),
+        }
+    }
+}
+
+/// What the worker sends the page: the summary, and each file's reconciliation with the first set-aside records.
+#[derive(Serialize)]
+pub struct WorkerReport {
+    pub summary: Summary,
+    pub reports: Vec<FileReport>,
+}
+
 impl Session {
+    fn ingest(&mut self) -> &mut Ingest {
+        if self.ingest.is_none() {
+            // Files added after a result was taken start a new snapshot.
+            self.snapshot = None;
+        }
+        self.ingest
+            .get_or_insert_with(|| Ingest::new(IngestOptions::default()))
+    }
+
     pub fn begin(&mut self, name: &str) {
-        self.end();
-        self.current = Some(Scanner::new(name));
+        self.ingest().begin_file(name);
     }
 
     pub fn push(&mut self, chunk: &[u8]) {
-        if let Some(scanner) = &mut self.current {
-            scanner.push(chunk);
-        }
+        self.ingest().push(chunk);
     }
 
     pub fn end(&mut self) {
-        if let Some(scanner) = self.current.take() {
-            self.files.push(scanner.finish());
+        self.ingest().end_file();
+    }
+
+    /// Ingest the bundled demo tenant: the core's generator rebuilds `demo/tenant/` byte for byte (a test in the CLI
+    /// crate holds the checked-in files to that), so the viewer needs no copy of them.
+    pub fn load_demo(&mut self) {
+        self.ingest = None;
+        for file in idlens_core::generate::generate(&idlens_core::generate::GenerateOptions::demo())
+        {
+            self.begin(&format!("demo/tenant/{}", file.name));
+            self.push(&file.bytes);
+            self.end();
         }
     }
 
-    /// The report as JSON: `{"files":[FileScan…]}`.
+    /// The report as JSON (see [`WorkerReport`]); the snapshot is kept for later questions.
     pub fn result(&mut self) -> &[u8] {
-        self.end();
-        self.result.clear();
-        let report = serde_json::json!({ "files": self.files });
+        if let Some(ingest) = self.ingest.take() {
+            self.snapshot = Some(ingest.finish());
+        }
+        let snapshot = self
+            .snapshot
+            .get_or_insert_with(|| Ingest::new(IngestOptions::default()).finish());
+        let reports = snapshot
+            .files
+            .iter()
+            .map(|f| {
+                let mut f = f.clone();
+                f.set_aside.truncate(SET_ASIDE_LISTED);
+                f
+            })
+            .collect();
+        let report = WorkerReport {
+            summary: model::summary(snapshot),
+            reports,
+        };
         // Serialising plain data into a Vec cannot fail.
         self.result = serde_json::to_vec(&report).unwrap_or_default();
         &self.result
@@ -126,6 +182,12 @@ pub extern "C" fn idl_result_len() -> usize {
     SESSION.with_borrow(|s| s.result.len())
 }
 
+/// Load the bundled demo tenant (forgetting what was loaded before).
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_demo() {
+    SESSION.with_borrow_mut(Session::load_demo);
+}
+
 /// Forget every file.
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_reset() {
@@ -137,16 +199,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn demo_tenant_loads_completely() {
+        let mut session = Session::default();
+        session.load_demo();
+        let report: serde_json::Value = serde_json::from_slice(session.result()).expect("json");
+        let reports = report["reports"].as_array().expect("reports");
+        assert!(reports.len() >= 8);
+        assert!(
+            report["summary"]["identities"]["total"]
+                .as_u64()
+                .unwrap_or(0)
+                >= 300
+        );
+        assert!(
+            report["summary"]["orphaned_assignments"]
+                .as_u64()
+                .unwrap_or(0)
+                > 0
+        );
+    }
+
+    #[test]
     fn session_reports_each_file() {
         let mut session = Session::default();
         session.begin("roles.json");
-        session.push(b"[{\"a\":1},");
-        session.push(b"{\"a\":2}]");
+        session.push(b"[{\"principalId\":\"00000000-0000-0000-0000-000000000001\",");
+        session.push(b"\"roleDefinitionId\":\"/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7\",\"scope\":\"/subscriptions/s\"}]");
+        session.end();
         session.begin("notes.txt");
         session.push(b"hello");
+        session.end();
         let report: serde_json::Value = serde_json::from_slice(session.result()).expect("json");
-        assert_eq!(report["files"][0]["records"], 2);
-        assert_eq!(report["files"][0]["container"], "json-array");
-        assert_eq!(report["files"][1]["container"], "unknown");
+        assert_eq!(report["reports"][0]["records"], 1);
+        assert_eq!(report["reports"][0]["format"], "az-role-assignments");
+        assert_eq!(report["summary"]["orphaned_assignments"], 1);
+        assert_eq!(report["reports"][1]["format"], "unknown");
     }
 }

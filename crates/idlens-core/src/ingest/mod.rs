@@ -39,6 +39,9 @@ use crate::text::Utf8Stream;
 use detect::{Format, Keys};
 use raw::{Ctx, Outcome, Store, Warnings};
 
+/// Most bytes a zip archive may have by default; it must be held whole to read its directory.
+pub const MAX_ZIP_BYTES: u64 = 2 << 30;
+
 /// Limits that keep hostile input from exhausting memory.
 #[derive(Clone, Debug)]
 pub struct IngestOptions {
@@ -55,7 +58,7 @@ pub struct IngestOptions {
 impl Default for IngestOptions {
     fn default() -> Self {
         Self {
-            max_zip_bytes: crate::scan::MAX_ZIP_BYTES,
+            max_zip_bytes: MAX_ZIP_BYTES,
             max_zip_entries: 10_000,
             max_unpacked_bytes: 8 << 30,
             max_compression_ratio: 200,
@@ -381,7 +384,7 @@ impl FileIngest {
                 if *too_big {
                     messages.push(format!(
                         "zip archive larger than {} bytes: not opened",
-                        crate::scan::MAX_ZIP_BYTES
+                        MAX_ZIP_BYTES
                     ));
                 } else {
                     archive = Some(std::mem::take(bytes));

@@ -1,0 +1,136 @@
+// Shared plumbing for the browser tests: launch Debian's Chromium through playwright-core, serve dist/ on loopback,
+// watch every request and console message, and save a screenshot when a test fails.
+//
+// Run through `cargo xtask test`, which sets IDLENS_DIST (the single-file viewer), IDLENS_CLI (the native CLI, to
+// compare against), IDLENS_WORKER_WASM (the core's worker module) and CHROMIUM.
+import { chromium } from "playwright-core";
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { execFileSync } from "node:child_process";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, "../..");
+export const samples = path.resolve(repo, "../shared/samples");
+export const artifacts = path.join(here, "artifacts");
+
+export function env(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through \`cargo xtask test\``);
+  return value;
+}
+
+export const distFile = () => env("IDLENS_DIST");
+
+// The flags this machine needs: no sandbox as root, and none of Chromium's own background connections.
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-default-apps",
+  "--disable-extensions",
+  "--metrics-recording-only",
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: env("CHROMIUM"), headless: true, args: FLAGS });
+}
+
+/** Serve the folder holding the single-file viewer on 127.0.0.1 (`/` is idlens.html), as `cargo xtask demo` does. */
+export async function serveDist() {
+  const dir = path.dirname(distFile());
+  const server = http.createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/^\/+/, "") || "idlens.html";
+    if (name.includes("/") || name.startsWith(".")) {
+      res.writeHead(404).end();
+      return;
+    }
+    fs.readFile(path.join(dir, name), (err, body) => {
+      if (err) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": name.endsWith(".html") ? "text/html; charset=utf-8" : "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** The two ways the viewer is opened: served from loopback, and the single file from file://. */
+export const MODES = ["served", "file"];
+
+/**
+ * Open the viewer in a new page and watch it. Returns helpers; `finish()` asserts that no request left the page
+ * (only the document itself, and the worker's blob: script, are allowed), that no CSP violation and no page error
+ * happened, and closes the server.
+ */
+export async function openViewer(browser, mode, hash = "") {
+  const server = mode === "served" ? await serveDist() : null;
+  const url = (server ? server.url : pathToFileURL(distFile()).href) + hash;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests = [];
+  const problems = [];
+  context.on("request", (r) => requests.push(r.url()));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    const text = m.text();
+    if (m.type() === "error" || /Content.Security.Policy|Refused to/i.test(text)) problems.push(`console ${m.type()}: ${text}`);
+  });
+  page.on("crash", () => problems.push("the page crashed"));
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForSelector("header.top h1");
+  const base = url.replace(/#.*$/, "");
+  return {
+    page,
+    url,
+    requests,
+    problems,
+    /** Requests other than the document itself and blob: workers. */
+    egress: () => requests.filter((u) => u.replace(/#.*$/, "") !== base && !u.startsWith("blob:") && !u.startsWith("data:")),
+    async finish() {
+      await context.close();
+      if (server) await server.close();
+    },
+  };
+}
+
+/** Run `body` and keep a screenshot of the page under tests/e2e/artifacts/ when it throws. */
+export async function withScreenshot(view, name, body) {
+  try {
+    await body();
+  } catch (err) {
+    fs.mkdirSync(artifacts, { recursive: true });
+    const file = path.join(artifacts, `${name.replace(/[^a-z0-9-]+/gi, "_")}.png`);
+    await view.page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    err.message += `\n(screenshot: ${file})`;
+    throw err;
+  }
+}
+
+/** What the native CLI says of these inputs (`idlens summary --format json`). */
+export function nativeSummary(inputs) {
+  let out;
+  try {
+    out = execFileSync(env("IDLENS_CLI"), ["summary", "--format", "json", ...inputs], { encoding: "utf8" });
+  } catch (err) {
+    // Exit code 2 (nothing usable) still prints the summary.
+    out = err.stdout;
+  }
+  return JSON.parse(out);
+}
+
+export function tempDir(name) {
+  const dir = path.join(artifacts, "tmp", name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,87 @@
+// The core compiled to wasm32 (the module the viewer's worker runs) gives the same answers as the native core, on
+// every sample export, whatever the chunk sizes. No browser needed: Node runs the import-free module directly.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { env, repo, samples, nativeSummary } from "./harness.mjs";
+
+function sampleFiles() {
+  const out = [];
+  for (const dir of fs.readdirSync(samples).sort()) {
+    const full = path.join(samples, dir);
+    if (!fs.statSync(full).isDirectory()) continue;
+    for (const name of fs.readdirSync(full).sort()) {
+      if (!name.endsWith(".md")) out.push(path.join(full, name));
+    }
+  }
+  return out;
+}
+
+async function core() {
+  const { instance } = await WebAssembly.instantiate(fs.readFileSync(env("IDLENS_WORKER_WASM")), {});
+  return instance.exports;
+}
+
+/** Feed files through the exact protocol the worker uses, in chunks whose sizes follow `sizes`. */
+function run(exports, files, sizes) {
+  exports.idl_reset();
+  const put = (bytes) => {
+    const ptr = exports.idl_alloc(bytes.length) >>> 0;
+    new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
+    return ptr;
+  };
+  let turn = 0;
+  for (const file of files) {
+    const name = new TextEncoder().encode(file);
+    const np = put(name);
+    exports.idl_file_begin(np, name.length);
+    exports.idl_free(np, name.length);
+    const bytes = fs.readFileSync(file);
+    for (let off = 0; off < bytes.length; ) {
+      const len = Math.min(sizes[turn++ % sizes.length], bytes.length - off);
+      const ptr = put(bytes.subarray(off, off + len));
+      exports.idl_file_push(ptr, len);
+      exports.idl_free(ptr, len);
+      off += len;
+    }
+    exports.idl_file_end();
+  }
+  const at = exports.idl_result() >>> 0;
+  const len = exports.idl_result_len() >>> 0;
+  return JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
+}
+
+test("the worker module imports nothing", async () => {
+  const module = await WebAssembly.compile(fs.readFileSync(env("IDLENS_WORKER_WASM")));
+  assert.deepEqual(WebAssembly.Module.imports(module), []);
+});
+
+test("wasm and native agree on every sample export, in any chunking", async () => {
+  const files = sampleFiles();
+  assert.ok(files.length > 20, `found ${files.length} sample files`);
+  const native = nativeSummary(files);
+  const exports = await core();
+  for (const sizes of [[1 << 20], [1], [7, 3, 64], [4096, 13]]) {
+    const wasm = run(exports, files, sizes);
+    assert.deepEqual(wasm.summary, native, `chunk sizes ${sizes}`);
+    for (const report of wasm.reports) {
+      assert.equal(report.records, report.ingested + report.merged + report.set_aside.length, `balanced: ${report.path}`);
+    }
+  }
+});
+
+test("the demo tenant generated inside the module equals the checked-in demo/tenant files", async () => {
+  const exports = await core();
+  exports.idl_reset();
+  exports.idl_demo();
+  const at = exports.idl_result() >>> 0;
+  const len = exports.idl_result_len() >>> 0;
+  const wasm = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
+  const dir = path.join(repo, "demo/tenant");
+  const files = fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort().map((n) => path.join(dir, n));
+  const native = nativeSummary(files);
+  const strip = (s) => ({ ...s, files: s.files.map((f) => ({ ...f, path: path.basename(f.path) })) });
+  const sortFiles = (s) => ({ ...s, files: [...s.files].sort((a, b) => a.path.localeCompare(b.path)) });
+  assert.deepEqual(sortFiles(strip(wasm.summary)), sortFiles(strip(native)));
+});
