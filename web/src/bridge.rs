@@ -27,6 +27,12 @@ pub struct Progress {
 pub struct Report {
     pub summary: Summary,
     pub reports: Vec<FileReport>,
+    /// Milliseconds the worker spent from the first byte to the report (set from the message, not the JSON).
+    #[serde(skip)]
+    pub elapsed_ms: f64,
+    /// Size of the core module's memory after the load: its peak, since wasm memory never shrinks.
+    #[serde(skip)]
+    pub wasm_memory_bytes: f64,
 }
 
 /// A decoded message from the worker.
@@ -133,7 +139,12 @@ fn decode(data: &JsValue) -> FromWorker {
         "result" => {
             let json = field(data, "json").as_string().unwrap_or_default();
             match serde_json::from_str::<Report>(&json) {
-                Ok(report) => FromWorker::Result(report),
+                Ok(mut report) => {
+                    report.elapsed_ms = field(data, "elapsedMs").as_f64().unwrap_or(0.0);
+                    report.wasm_memory_bytes =
+                        field(data, "wasmMemoryBytes").as_f64().unwrap_or(0.0);
+                    FromWorker::Result(report)
+                }
                 Err(err) => {
                     FromWorker::Failed(format!("The worker's report could not be read: {err}"))
                 }

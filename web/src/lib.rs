@@ -128,6 +128,9 @@ pub fn App() -> impl IntoView {
                     .get()
                     .map(|r| {
                         view! {
+                            <p class="timing" data-testid="timing" data-ingest-ms=r.elapsed_ms data-wasm-bytes=r.wasm_memory_bytes>
+                                {format!("Read in {:.2} s in the browser; nothing left this page.", r.elapsed_ms / 1000.0)}
+                            </p>
                             <SummaryPanel summary=r.summary />
                             <FileTable reports=r.reports />
                         }
