@@ -1,6 +1,7 @@
 //! `idlens`: the command-line shell around the core. It reads files and folders, hands their bytes to the core and
 //! prints what the core says. All judgement lives in `idlens-core`.
 
+mod findings_cmd;
 mod generate_cmd;
 mod summary_cmd;
 
@@ -25,6 +26,10 @@ struct Cli {
 enum Command {
     /// Ingest exports and print what was read: files, formats, identities, grants, orphaned assignments.
     Summary(summary_cmd::SummaryArgs),
+    /// Evaluate the check catalog: findings, scores, posture and remediation plan (JSON) or findings (CSV).
+    Findings(findings_cmd::FindingsArgs),
+    /// Gate a pipeline: exit 1 when an unwaived finding at or above `--fail-on` exists, 0 when none, 2 on bad input.
+    Check(findings_cmd::CheckArgs),
     /// Write a synthetic tenant: the files a client exports with `az` and Microsoft Graph.
     Generate(generate_cmd::GenerateArgs),
 }
@@ -50,6 +55,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Summary(args) => summary_cmd::run(args),
         Command::Generate(args) => generate_cmd::run(args),
+        Command::Findings(args) => findings_cmd::run_findings(args),
+        Command::Check(args) => findings_cmd::run_check(args),
     }
 }
 

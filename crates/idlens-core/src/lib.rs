@@ -7,15 +7,25 @@
 //! - [`text`] turns UTF-16 and BOM-prefixed input into plain UTF-8, chunk by chunk.
 //! - [`frame`] splits a JSON stream into records (array elements, envelope `value`/`data` elements, concatenated
 //!   documents, NDJSON lines) without holding the whole file, remembering each record's byte offset and line.
+//! - [`catalog`] holds the 35 checks of CONTROLS.md §8 (documented once) and [`frameworks`] the valid control ids;
+//!   [`checks::evaluate`] runs them over a snapshot under a [`policy::Policy`] at an as-of instant, [`score`] turns
+//!   findings into per-identity risk and framework posture, and [`remediate::plan`] ranks fixes by re-scoring.
 //!
 //! **Architecture invariant:** this crate does no I/O, touches no DOM and reads no clock. Callers hand it bytes and,
 //! where time matters, the "as of" instant. It builds unchanged for `wasm32-unknown-unknown` and natively.
 
+pub mod catalog;
+pub mod checks;
+pub mod findings;
 pub mod frame;
+pub mod frameworks;
 pub mod generate;
 pub mod ids;
 pub mod ingest;
 pub mod model;
+pub mod policy;
+pub mod remediate;
+pub mod score;
 pub mod sniff;
 pub mod text;
 pub mod time;

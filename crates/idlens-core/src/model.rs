@@ -206,6 +206,9 @@ pub struct Workload {
     /// `identity.type` as exported (`SystemAssigned, UserAssigned` …).
     pub identity_type: Option<Sym>,
     pub attachments: Vec<Attachment>,
+    /// AKS `properties.oidcIssuerProfile.issuerURL`: the issuer its workload-identity tokens carry.
+    #[serde(default)]
+    pub oidc_issuer: Option<Sym>,
     pub environment: Environment,
     pub environment_source: EnvironmentSource,
     pub provenance: Vec<Provenance>,

@@ -326,6 +326,7 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
             tags: r.tags.clone(),
             identity_type: r.identity_type,
             attachments: Vec::new(),
+            oidc_issuer: r.oidc_issuer,
             environment: Environment::Unknown,
             environment_source: EnvironmentSource::None,
             provenance: prov.clone(),

@@ -250,6 +250,7 @@ pub(crate) struct RawResource {
     pub system_tenant: Option<Guid>,
     pub user_assigned: Vec<RawIdentityRef>,
     pub kubelet: Option<RawIdentityRef>,
+    pub oidc_issuer: Option<Sym>,
     pub prov: Provenance,
 }
 

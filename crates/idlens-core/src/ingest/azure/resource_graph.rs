@@ -54,6 +54,14 @@ struct IdentityProfile<'a> {
 struct Properties<'a> {
     #[serde(borrow, default)]
     identity_profile: Option<IdentityProfile<'a>>,
+    #[serde(borrow, default)]
+    oidc_issuer_profile: Option<OidcIssuerProfile<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct OidcIssuerProfile<'a> {
+    #[serde(borrow, default, rename = "issuerURL", alias = "issuerUrl")]
+    issuer_url: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -147,6 +155,13 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         kubelet: kubelet.filter(|k| {
             k.resource_id.is_some() || k.principal_id.is_some() || k.client_id.is_some()
         }),
+        oidc_issuer: ctx.sym(
+            record
+                .properties
+                .as_ref()
+                .and_then(|p| p.oidc_issuer_profile.as_ref())
+                .and_then(|o| o.issuer_url.as_ref()),
+        ),
         prov: ctx.prov,
     };
     let prov = ctx.prov;

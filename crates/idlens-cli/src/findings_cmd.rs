@@ -1,0 +1,186 @@
+//! `idlens findings` and `idlens check`: ingest exports, evaluate the check catalog under an optional policy profile
+//! at an as-of date, and print the findings document (JSON, `docs/findings-schema.md`) or CSV, or gate a pipeline
+//! on severity (exit 1 when an unwaived finding at or above `--fail-on` exists, 0 when none, 2 on unusable input).
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, ValueEnum};
+use idlens_core::catalog::Severity;
+use idlens_core::checks::{self, Evaluation};
+use idlens_core::findings::{self, Document};
+use idlens_core::ingest::{Ingest, IngestOptions};
+use idlens_core::model::Snapshot;
+use idlens_core::policy::Policy;
+use idlens_core::remediate;
+
+#[derive(Args)]
+pub struct Common {
+    /// Export files, folders (read recursively, in name order) or zip archives.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Policy profile (JSON): thresholds, role overrides, owner tags, environment rules, waivers.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// The audit date (YYYY-MM-DD or RFC 3339); default: now.
+    #[arg(long)]
+    as_of: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OutFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Args)]
+pub struct FindingsArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, value_enum, default_value_t = OutFormat::Json)]
+    format: OutFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Fail (exit 1) when an unwaived finding at or above this severity exists.
+    #[arg(long, value_enum)]
+    fail_on: FailOn,
+}
+
+struct Loaded {
+    snapshot: Snapshot,
+    policy: Policy,
+    as_of: i64,
+}
+
+fn load(common: &Common) -> anyhow::Result<Loaded> {
+    let as_of = match &common.as_of {
+        Some(text) => {
+            idlens_core::time::parse(text)
+                .with_context(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))?
+                .unix
+        }
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0),
+    };
+    let policy = match &common.policy {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Policy::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => Policy::default(),
+    };
+    let mut ingest = Ingest::new(IngestOptions::default());
+    let mut buf = vec![0u8; 1 << 20];
+    for path in super::expand(&common.inputs)? {
+        let mut file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        ingest.begin_file(&path.display().to_string());
+        loop {
+            let n = file
+                .read(&mut buf)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if n == 0 {
+                break;
+            }
+            ingest.push(&buf[..n]);
+        }
+        ingest.end_file();
+    }
+    let snapshot = ingest.finish();
+    if checks::Availability::of(&snapshot).sources.is_empty() {
+        bail!("no input file is an export this tool reads (run `idlens summary` to see why)");
+    }
+    Ok(Loaded {
+        snapshot,
+        policy,
+        as_of,
+    })
+}
+
+fn evaluate(loaded: &Loaded) -> Evaluation {
+    checks::evaluate(&loaded.snapshot, &loaded.policy, loaded.as_of)
+}
+
+pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
+    let loaded = load(&args.common)?;
+    let evaluation = evaluate(&loaded);
+    match args.format {
+        OutFormat::Json => {
+            let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
+            let document = Document::new(&evaluation, plan);
+            let mut text = serde_json::to_string_pretty(&document)?;
+            text.push('\n');
+            write_stdout(&text)?;
+        }
+        OutFormat::Csv => write_stdout(&findings::csv(&evaluation.findings))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write to stdout; a closed pipe (`| head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let loaded = load(&args.common)?;
+    let evaluation = evaluate(&loaded);
+    let threshold = match args.fail_on {
+        FailOn::Critical => Severity::Critical,
+        FailOn::High => Severity::High,
+        FailOn::Medium => Severity::Medium,
+        FailOn::Low => Severity::Low,
+    };
+    let failing: Vec<_> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.open() && f.severity >= threshold)
+        .collect();
+    let not_evaluated = evaluation
+        .checks
+        .iter()
+        .filter(|c| c.status == findings::CheckStatus::NotEvaluated)
+        .count();
+    eprintln!(
+        "idlens check: {} open finding(s) at or above {} ({} waived overall; {not_evaluated} check(s) not evaluated)",
+        failing.len(),
+        threshold.id(),
+        evaluation.findings.iter().filter(|f| f.waived).count()
+    );
+    for f in failing.iter().take(20) {
+        eprintln!(
+            "  {} {} {}: {}",
+            f.severity.id(),
+            f.check_id,
+            f.identity.name,
+            f.message
+        );
+    }
+    Ok(if failing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
