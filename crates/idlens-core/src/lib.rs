@@ -29,3 +29,4 @@ pub mod score;
 pub mod sniff;
 pub mod text;
 pub mod time;
+pub mod view;

@@ -10,6 +10,10 @@
 //!
 //! `idl_demo()` loads the bundled demo tenant instead of files.
 //!
+//! Once a result was taken, the page asks questions of the snapshot: `idl_query(ptr, len)` reads a JSON
+//! [`ViewRequest`] (`{"kind":"identities",…}` or `{"kind":"identity","id":…}`) and returns the address of the JSON
+//! [`ViewAnswer`]; `idl_answer_len()` its length. Only what the page shows crosses over; the snapshot stays here.
+//!
 //! Memory handed out by `idl_alloc` is released with `idl_free(ptr, len)`.
 //!
 //! **Invariant:** all state lives in one [`Session`]; the exported functions only translate pointers into slices.
@@ -19,6 +23,7 @@ use std::cell::RefCell;
 
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::{self, FileReport, Snapshot, Summary};
+use idlens_core::view::{self, IdentityTable, ViewAnswer, ViewRequest};
 use serde::Serialize;
 
 /// How many set-aside records per file the report lists (the counts are always complete).
@@ -28,7 +33,10 @@ pub const SET_ASIDE_LISTED: usize = 100;
 pub struct Session {
     ingest: Option<Ingest>,
     snapshot: Option<Snapshot>,
+    /// The identities table of `snapshot`, built on the first question.
+    table: Option<IdentityTable>,
     result: Vec<u8>,
+    answer: Vec<u8>,
 }
 
 impl Default for Session {
@@ -36,7 +44,9 @@ impl Default for Session {
         Self {
             ingest: Some(Ingest::new(IngestOptions::default())),
             snapshot: None,
+            table: None,
             result: Vec::new(),
+            answer: Vec::new(),
         }
     }
 }
@@ -53,6 +63,7 @@ impl Session {
         if self.ingest.is_none() {
             // Files added after a result was taken start a new snapshot.
             self.snapshot = None;
+            self.table = None;
         }
         self.ingest
             .get_or_insert_with(|| Ingest::new(IngestOptions::default()))
@@ -86,6 +97,7 @@ impl Session {
     pub fn result(&mut self) -> &[u8] {
         if let Some(ingest) = self.ingest.take() {
             self.snapshot = Some(ingest.finish());
+            self.table = None;
         }
         let snapshot = self
             .snapshot
@@ -106,6 +118,32 @@ impl Session {
         // Serialising plain data into a Vec cannot fail.
         self.result = serde_json::to_vec(&report).unwrap_or_default();
         &self.result
+    }
+}
+
+impl Session {
+    /// Answer one JSON [`ViewRequest`] about the snapshot of the last result; the answer is JSON [`ViewAnswer`].
+    pub fn query(&mut self, request: &[u8]) -> &[u8] {
+        let answer = match (
+            serde_json::from_slice::<ViewRequest>(request),
+            &self.snapshot,
+        ) {
+            (Err(err), _) => ViewAnswer::Error {
+                message: format!("unreadable question: {err}"),
+            },
+            (Ok(_), None) => ViewAnswer::Error {
+                message: "nothing has been loaded yet".into(),
+            },
+            (Ok(request), Some(snapshot)) => {
+                let table = self
+                    .table
+                    .get_or_insert_with(|| IdentityTable::build(snapshot));
+                view::answer(snapshot, table, &request)
+            }
+        };
+        // Serialising plain data into a Vec cannot fail.
+        self.answer = serde_json::to_vec(&answer).unwrap_or_default();
+        &self.answer
     }
 }
 
@@ -182,6 +220,24 @@ pub extern "C" fn idl_result_len() -> usize {
     SESSION.with_borrow(|s| s.result.len())
 }
 
+/// Answer the JSON question at `ptr..ptr+len` (see [`Session::query`]); returns the answer's address (valid until
+/// the next call into the module), [`idl_answer_len`] its length.
+///
+/// # Safety
+/// See [`bytes`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn idl_query(ptr: *const u8, len: usize) -> *const u8 {
+    // SAFETY: forwarded from the caller.
+    let request = unsafe { bytes(ptr, len) };
+    SESSION.with_borrow_mut(|s| s.query(request).as_ptr())
+}
+
+/// Length of the answer built by [`idl_query`].
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_answer_len() -> usize {
+    SESSION.with_borrow(|s| s.answer.len())
+}
+
 /// Load the bundled demo tenant (forgetting what was loaded before).
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_demo() {
@@ -217,6 +273,37 @@ mod tests {
                 .unwrap_or(0)
                 > 0
         );
+    }
+
+    #[test]
+    fn questions_are_answered_from_the_kept_snapshot() {
+        let mut session = Session::default();
+        let early: serde_json::Value =
+            serde_json::from_slice(session.query(br#"{"kind":"identities"}"#)).expect("json");
+        assert_eq!(early["kind"], "error");
+        session.load_demo();
+        session.result();
+        let page: serde_json::Value = serde_json::from_slice(
+            session.query(br#"{"kind":"identities","sort":"grants","descending":true,"limit":5}"#),
+        )
+        .expect("json");
+        assert_eq!(page["kind"], "identities");
+        assert!(page["total"].as_u64().unwrap_or(0) >= 300);
+        let rows = page["rows"].as_array().expect("rows");
+        assert_eq!(rows.len(), 5);
+        let key = rows[0]["key"].as_str().expect("key").to_owned();
+        let request = format!(r#"{{"kind":"identity","id":"{key}"}}"#);
+        let detail: serde_json::Value =
+            serde_json::from_slice(session.query(request.as_bytes())).expect("json");
+        assert_eq!(detail["detail"]["key"], key.as_str());
+        assert!(
+            !detail["detail"]["grants"]
+                .as_array()
+                .expect("grants")
+                .is_empty()
+        );
+        let bad: serde_json::Value = serde_json::from_slice(session.query(b"{nope")).expect("json");
+        assert_eq!(bad["kind"], "error");
     }
 
     #[test]
