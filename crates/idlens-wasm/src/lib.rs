@@ -12,7 +12,8 @@
 //!
 //! Once a result was taken, the page asks questions of the snapshot: `idl_query(ptr, len)` reads a JSON
 //! [`ViewRequest`] (`{"kind":"identities",…}` or `{"kind":"identity","id":…}`) and returns the address of the JSON
-//! [`ViewAnswer`]; `idl_answer_len()` its length. Only what the page shows crosses over; the snapshot stays here.
+//! [`ViewAnswer`]; `idl_answer_len()` its length. `idl_set_as_of(seconds)` gives the module the "now" the check
+//! catalog is evaluated at (once, on the first question; the demo tenant brings its own). Only what the page shows crosses over; the snapshot stays here.
 //!
 //! Memory handed out by `idl_alloc` is released with `idl_free(ptr, len)`.
 //!
@@ -21,8 +22,10 @@
 
 use std::cell::RefCell;
 
+use idlens_core::checks::{self, Evaluation};
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::{self, FileReport, Snapshot, Summary};
+use idlens_core::policy::Policy;
 use idlens_core::view::{self, IdentityTable, ViewAnswer, ViewRequest};
 use serde::Serialize;
 
@@ -35,6 +38,10 @@ pub struct Session {
     snapshot: Option<Snapshot>,
     /// The identities table of `snapshot`, built on the first question.
     table: Option<IdentityTable>,
+    /// The "now" the checks are evaluated at (the module has no clock: the worker sets it).
+    as_of: Option<i64>,
+    /// The check catalog and scores over `snapshot` at `as_of`, evaluated on the first question.
+    evaluation: Option<Evaluation>,
     result: Vec<u8>,
     answer: Vec<u8>,
 }
@@ -45,6 +52,8 @@ impl Default for Session {
             ingest: Some(Ingest::new(IngestOptions::default())),
             snapshot: None,
             table: None,
+            as_of: None,
+            evaluation: None,
             result: Vec::new(),
             answer: Vec::new(),
         }
@@ -64,6 +73,7 @@ impl Session {
             // Files added after a result was taken start a new snapshot.
             self.snapshot = None;
             self.table = None;
+            self.evaluation = None;
         }
         self.ingest
             .get_or_insert_with(|| Ingest::new(IngestOptions::default()))
@@ -85,6 +95,8 @@ impl Session {
     /// crate holds the checked-in files to that), so the viewer needs no copy of them.
     pub fn load_demo(&mut self) {
         self.ingest = None;
+        // The demo tenant's timestamps are placed relative to its own "now".
+        self.as_of = Some(idlens_core::generate::DEMO_AS_OF_UNIX);
         for file in idlens_core::generate::generate(&idlens_core::generate::GenerateOptions::demo())
         {
             self.begin(&format!("demo/tenant/{}", file.name));
@@ -98,6 +110,7 @@ impl Session {
         if let Some(ingest) = self.ingest.take() {
             self.snapshot = Some(ingest.finish());
             self.table = None;
+            self.evaluation = None;
         }
         let snapshot = self
             .snapshot
@@ -134,11 +147,28 @@ impl Session {
             (Ok(_), None) => ViewAnswer::Error {
                 message: "nothing has been loaded yet".into(),
             },
-            (Ok(request), Some(snapshot)) => {
-                let table = self
-                    .table
-                    .get_or_insert_with(|| IdentityTable::build(snapshot));
-                view::answer(snapshot, table, &request)
+            (Ok(mut request), Some(snapshot)) => {
+                if self.table.is_none() {
+                    let mut table = IdentityTable::build(snapshot);
+                    if let Some(as_of) = self.as_of {
+                        let evaluation = checks::evaluate(snapshot, &Policy::default(), as_of);
+                        table.set_assessments(view::assess::assessments(
+                            &evaluation,
+                            snapshot.identities.len(),
+                        ));
+                        self.evaluation = Some(evaluation);
+                    }
+                    self.table = Some(table);
+                }
+                if let ViewRequest::Identity { as_of, .. } = &mut request {
+                    *as_of = as_of.or(self.as_of);
+                }
+                match self.table.as_mut() {
+                    Some(table) => view::answer(snapshot, table, &request),
+                    None => ViewAnswer::Error {
+                        message: "no table".into(),
+                    },
+                }
             }
         };
         // Serialising plain data into a Vec cannot fail.
@@ -218,6 +248,17 @@ pub extern "C" fn idl_result() -> *const u8 {
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_result_len() -> usize {
     SESSION.with_borrow(|s| s.result.len())
+}
+
+/// Set the instant (seconds since the epoch) the checks are evaluated at; the module has no clock of its own.
+/// Without it, questions are answered without risk and findings. Loading the demo tenant sets its own.
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_set_as_of(unix_seconds: f64) {
+    SESSION.with_borrow_mut(|s| {
+        s.as_of = Some(unix_seconds as i64);
+        s.table = None;
+        s.evaluation = None;
+    });
 }
 
 /// Answer the JSON question at `ptr..ptr+len` (see [`Session::query`]); returns the answer's address (valid until

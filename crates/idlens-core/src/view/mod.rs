@@ -7,13 +7,16 @@
 //! - [`table`]: [`IdentityTable`], built once per snapshot, sorts and filters 100k identities by comparing
 //!   precomputed integer keys over an index vector, and keeps the last order so scrolling only slices it.
 //! - [`detail`]: [`identity_detail`], everything about one identity with the provenance of every fact.
+//! - [`assess`]: [`assess::assessments`] turns the scoring's [`crate::checks::Evaluation`] into one [`Assessment`]
+//!   per identity (risk, band, findings by severity, checks, controls, factors, findings with evidence).
 //! - [`route`]: the URL fragment (`#identities?sort=grants&desc=1`, `#identity/<id>`) parsed and formatted.
 //!
 //! Risk, band, findings and framework controls come from the scoring; the table and the detail carry them as an
-//! optional [`Assessment`] per identity, so they work (with those columns empty) before an evaluation exists.
+//! optional [`Assessment`] per identity, so they also work (with those columns empty) without an evaluation.
 //!
 //! Everything here is pure: no clock (the as-of instant is passed in), deterministic order everywhere.
 
+pub mod assess;
 pub mod detail;
 pub mod route;
 pub mod table;

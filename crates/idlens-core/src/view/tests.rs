@@ -395,3 +395,47 @@ fn routes_parse_leniently() {
     assert_eq!(parse_route("#findings"), Route::Other("findings".into()));
     assert_eq!(route::decode("%E2%9C%93%"), "✓%");
 }
+
+#[test]
+fn evaluation_fills_risk_findings_and_evidence() {
+    let snap = demo();
+    let evaluation = crate::checks::evaluate(
+        snap,
+        &crate::policy::Policy::default(),
+        crate::generate::DEMO_AS_OF_UNIX,
+    );
+    let mut table = IdentityTable::build(snap);
+    table.set_assessments(assess::assessments(&evaluation, snap.identities.len()));
+    let page = table.query(snap, &query(IdentityColumn::Risk, true));
+    assert!(page.facets.assessed);
+    assert!(!page.facets.checks.is_empty());
+    assert!(
+        page.facets
+            .controls
+            .iter()
+            .any(|(c, _)| c.starts_with("owasp-nhi-2025:"))
+    );
+    let top = &page.rows[0];
+    let score = evaluation
+        .scores
+        .iter()
+        .map(|s| s.risk)
+        .max()
+        .expect("scores");
+    assert_eq!(top.risk, Some(score));
+    assert!(top.band.is_some());
+    let detail =
+        identity_detail(snap, top.index, None, table.assessment(top.index)).expect("detail");
+    let a = detail.assessment.expect("assessed");
+    assert_eq!(a.risk, score);
+    assert!(a.factors.len() >= 3, "{:?}", a.factors);
+    assert!(!a.details.is_empty());
+    let finding = &a.details[0];
+    assert!(!finding.evidence.is_empty());
+    assert!(finding.evidence[0].source.file.starts_with("demo/tenant/"));
+    // Filtering by a check keeps exactly the identities with an open finding of it.
+    let (check, count) = page.facets.checks[0].clone();
+    let mut q = query(IdentityColumn::Name, false);
+    q.checks = vec![check];
+    assert_eq!(table.query(snap, &q).total, count);
+}
