@@ -24,7 +24,6 @@ const NO_STRINGS: &[&str] = &[];
 /// Writes file `name` of tenant `t`; returns its record count. Unknown names write nothing.
 pub(crate) fn write<W: Write>(t: &Tenant, name: &str, out: &mut W) -> io::Result<usize> {
     let count = match name {
-        "subscriptions.json" => subscriptions(t, out)?,
         "identities.json" => identities(t, out)?,
         "service-principals.json" => service_principals(t, out)?,
         "applications.json" => applications(t, out)?,
@@ -100,51 +99,6 @@ impl Tenant {
     fn region(&self, region: usize) -> &'static str {
         REGIONS.get(region).map_or("westeurope", |r| r.0)
     }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// subscriptions.json — `az account list --all -o json`
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SubscriptionRec<'a> {
-    cloud_name: &'static str,
-    home_tenant_id: Guid,
-    id: Guid,
-    is_default: bool,
-    managed_by_tenants: &'static [&'static str],
-    name: &'a str,
-    state: &'static str,
-    tenant_id: Guid,
-    user: AccountUser,
-}
-
-#[derive(Serialize)]
-struct AccountUser {
-    name: &'static str,
-    #[serde(rename = "type")]
-    kind: &'static str,
-}
-
-fn subscriptions<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
-    let mut arr = ArrayOut::open(out, 0)?;
-    for (k, s) in t.subs.iter().enumerate() {
-        arr.push(&SubscriptionRec {
-            cloud_name: "AzureCloud",
-            home_tenant_id: t.tenant_id,
-            id: s.id,
-            is_default: k == 0,
-            managed_by_tenants: NO_STRINGS,
-            name: s.name,
-            state: "Enabled",
-            tenant_id: t.tenant_id,
-            user: AccountUser {
-                name: "auditor@contoso.com",
-                kind: "user",
-            },
-        })?;
-    }
-    arr.close()
 }
 
 // ---------------------------------------------------------------------------------------------------------------

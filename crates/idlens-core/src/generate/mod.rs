@@ -60,8 +60,7 @@ impl GenerateOptions {
 pub const DEMO_AS_OF_UNIX: i64 = 1_793_491_200;
 
 /// The files of a generated tenant, in the order they are written.
-pub const FILE_NAMES: [&str; 9] = [
-    "subscriptions.json",
+pub const FILE_NAMES: [&str; 8] = [
     "identities.json",
     "service-principals.json",
     "applications.json",

@@ -62,7 +62,6 @@ pub(crate) const MANAGEMENT_GROUPS: &[&str] =
 
 pub(crate) struct Sub {
     pub id: Guid,
-    pub name: &'static str,
     pub env: Env,
     pub region: usize,
 }
@@ -400,12 +399,11 @@ impl Builder {
 
     fn subscriptions(&mut self, identities: usize) {
         let extra = (identities / 60).max(1).ilog2().min(5) as usize;
-        for &(name, env) in SUBSCRIPTIONS.iter().take(3 + extra) {
+        for &(_name, env) in SUBSCRIPTIONS.iter().take(3 + extra) {
             let id = self.rng.guid();
             let region = self.rng.below(3);
             self.t.subs.push(Sub {
                 id,
-                name,
                 env,
                 region,
             });
