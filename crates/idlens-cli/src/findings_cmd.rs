@@ -2,6 +2,7 @@
 //! at an as-of date, and print the findings document (JSON, `docs/findings-schema.md`) or CSV, or gate a pipeline
 //! on severity (exit 1 when an unwaived finding at or above `--fail-on` exists, 0 when none, 2 on unusable input).
 
+use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,18 +16,20 @@ use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::Snapshot;
 use idlens_core::policy::Policy;
 use idlens_core::remediate;
+use idlens_core::report::InputDigest;
+use sha2::{Digest as _, Sha256};
 
 #[derive(Args)]
 pub struct Common {
     /// Export files, folders (read recursively, in name order) or zip archives.
     #[arg(required = true)]
-    inputs: Vec<PathBuf>,
+    pub inputs: Vec<PathBuf>,
     /// Policy profile (JSON): thresholds, role overrides, owner tags, environment rules, waivers.
     #[arg(long)]
-    policy: Option<PathBuf>,
+    pub policy: Option<PathBuf>,
     /// The audit date (YYYY-MM-DD or RFC 3339); default: now.
     #[arg(long)]
-    as_of: Option<String>,
+    pub as_of: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -60,13 +63,21 @@ pub struct CheckArgs {
     fail_on: FailOn,
 }
 
-struct Loaded {
-    snapshot: Snapshot,
-    policy: Policy,
-    as_of: i64,
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub policy: Policy,
+    pub as_of: i64,
+    /// SHA-256 and size of every file read (zip entries are labelled `archive!entry`; the archive is hashed).
+    pub digests: Vec<InputDigest>,
 }
 
-fn load(common: &Common) -> anyhow::Result<Loaded> {
+/// Ingest `inputs` and read the policy and as-of date of `common`.
+pub fn load(common: &Common) -> anyhow::Result<Loaded> {
+    load_inputs(common, &common.inputs)
+}
+
+/// Like [`load`], for another set of inputs under the same policy and date (`--previous`).
+pub fn load_inputs(common: &Common, inputs: &[PathBuf]) -> anyhow::Result<Loaded> {
     let as_of = match &common.as_of {
         Some(text) => {
             idlens_core::time::parse(text)
@@ -88,10 +99,14 @@ fn load(common: &Common) -> anyhow::Result<Loaded> {
     };
     let mut ingest = Ingest::new(IngestOptions::default());
     let mut buf = vec![0u8; 1 << 20];
-    for path in super::expand(&common.inputs)? {
+    let mut digests = Vec::new();
+    for path in super::expand(inputs)? {
         let mut file = std::fs::File::open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
-        ingest.begin_file(&path.display().to_string());
+        let name = path.display().to_string();
+        ingest.begin_file(&name);
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
         loop {
             let n = file
                 .read(&mut buf)
@@ -99,9 +114,23 @@ fn load(common: &Common) -> anyhow::Result<Loaded> {
             if n == 0 {
                 break;
             }
+            hasher.update(&buf[..n]);
+            size += n as u64;
             ingest.push(&buf[..n]);
         }
         ingest.end_file();
+        let sha256 = hasher
+            .finalize()
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            });
+        digests.push(InputDigest {
+            path: name,
+            sha256,
+            size_bytes: size,
+        });
     }
     let snapshot = ingest.finish();
     if checks::Availability::of(&snapshot).sources.is_empty() {
@@ -111,10 +140,11 @@ fn load(common: &Common) -> anyhow::Result<Loaded> {
         snapshot,
         policy,
         as_of,
+        digests,
     })
 }
 
-fn evaluate(loaded: &Loaded) -> Evaluation {
+pub fn evaluate(loaded: &Loaded) -> Evaluation {
     checks::evaluate(&loaded.snapshot, &loaded.policy, loaded.as_of)
 }
 
@@ -135,7 +165,7 @@ pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Write to stdout; a closed pipe (`| head`) is not an error.
-fn write_stdout(text: &str) -> anyhow::Result<()> {
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

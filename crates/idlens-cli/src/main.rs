@@ -1,8 +1,10 @@
 //! `idlens`: the command-line shell around the core. It reads files and folders, hands their bytes to the core and
 //! prints what the core says. All judgement lives in `idlens-core`.
 
+mod diff_cmd;
 mod findings_cmd;
 mod generate_cmd;
+mod report_cmd;
 mod summary_cmd;
 
 use std::io::Read as _;
@@ -30,6 +32,10 @@ enum Command {
     Findings(findings_cmd::FindingsArgs),
     /// Gate a pipeline: exit 1 when an unwaived finding at or above `--fail-on` exists, 0 when none, 2 on bad input.
     Check(findings_cmd::CheckArgs),
+    /// Write the static HTML report: executive summary, posture, charts, risky identities, findings, inputs.
+    Report(report_cmd::ReportArgs),
+    /// What changed between two snapshots: identities, grants, findings and scores.
+    Diff(diff_cmd::DiffArgs),
     /// Write a synthetic tenant: the files a client exports with `az` and Microsoft Graph.
     Generate(generate_cmd::GenerateArgs),
 }
@@ -57,6 +63,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate_cmd::run(args),
         Command::Findings(args) => findings_cmd::run_findings(args),
         Command::Check(args) => findings_cmd::run_check(args),
+        Command::Report(args) => report_cmd::run(args),
+        Command::Diff(args) => diff_cmd::run(args),
     }
 }
 

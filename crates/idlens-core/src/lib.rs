@@ -15,7 +15,9 @@
 //! where time matters, the "as of" instant. It builds unchanged for `wasm32-unknown-unknown` and natively.
 
 pub mod catalog;
+pub mod charts;
 pub mod checks;
+pub mod diff;
 pub mod findings;
 pub mod frame;
 pub mod frameworks;
@@ -25,6 +27,7 @@ pub mod ingest;
 pub mod model;
 pub mod policy;
 pub mod remediate;
+pub mod report;
 pub mod score;
 pub mod sniff;
 pub mod text;
