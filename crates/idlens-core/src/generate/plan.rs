@@ -402,11 +402,7 @@ impl Builder {
         for &(_name, env) in SUBSCRIPTIONS.iter().take(3 + extra) {
             let id = self.rng.guid();
             let region = self.rng.below(3);
-            self.t.subs.push(Sub {
-                id,
-                env,
-                region,
-            });
+            self.t.subs.push(Sub { id, env, region });
             self.sub_res.push(Vec::new());
         }
         for sub in 0..self.t.subs.len() {
