@@ -402,7 +402,12 @@ pub fn hbars(title: &str, bars: &[Bar], max: Option<f64>, label_w: u32) -> Strin
 /// Vertical columns (a histogram over fixed bins) with counts above and bin labels below.
 #[must_use]
 pub fn columns(title: &str, bars: &[Bar]) -> String {
-    let col = 52u32;
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0) as u32;
+    let col = (longest * 7 + 10).clamp(52, 110);
     let plot_h = 120u32;
     let w = 20 + col * bars.len() as u32;
     let h = plot_h + 44;
@@ -524,7 +529,7 @@ pub fn heatmap(title: &str, rows: &[&str], cols: &[&str], cells: &[[u64; 5]; 6])
 /// Stacked columns of (secrets, certificates) over the expiry bins.
 #[must_use]
 pub fn stacked(title: &str, bins: &[(u64, u64); 7]) -> String {
-    let col = 70u32;
+    let col = 88u32;
     let plot_h = 120u32;
     let w = 20 + col * bins.len() as u32;
     let h = plot_h + 62;

@@ -84,7 +84,7 @@ body{margin:0 auto;max-width:1100px;padding:24px;font:14px/1.45 system-ui,-apple
 h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;margin:28px 0 10px;border-bottom:2px solid var(--line);padding-bottom:4px}\
 h3{font-size:15px;margin:18px 0 6px}p{margin:6px 0}.mut{color:var(--mut)}\
 table{border-collapse:collapse;width:100%;margin:6px 0 14px;font-size:12.5px}\
-th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere;unicode-bidi:isolate}\
+th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word;unicode-bidi:isolate}th,.n,.nw{white-space:nowrap}.w{overflow-wrap:anywhere}\
 thead th{background:var(--head)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 .kpi{display:flex;flex-wrap:wrap;gap:12px;margin:10px 0}.kpi div{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:150px}\
 .kpi b{display:block;font-size:26px}.kpi span{color:var(--mut);font-size:12px}\
@@ -92,11 +92,11 @@ thead th{background:var(--head)}td.n,th.n{text-align:right;font-variant-numeric:
 .na{font-style:italic;color:var(--mut)}ol li{margin:4px 0}\
 .charts{display:flex;flex-wrap:wrap;gap:18px}.charts figure{margin:0;break-inside:avoid}.charts figcaption{font-weight:600;margin-bottom:4px}\
 code,.mono{font-family:ui-monospace,Consolas,monospace;font-size:11.5px}\
-.fx td:nth-child(1){width:26%}.fx td:nth-child(3){width:22%;font-family:ui-monospace,Consolas,monospace;font-size:11px}.fx th[colspan]{background:none;border-left:0;border-right:0;padding-top:8px}\
+.fx{table-layout:fixed}.fx td{overflow-wrap:anywhere}.fx th:nth-child(1){width:27%}.fx th:nth-child(3){width:16%}.fx td:nth-child(3),.fx small{font-family:ui-monospace,Consolas,monospace;font-size:11px}.fx small{display:block;color:var(--mut)}.fx th[colspan]{background:none;border-left:0;border-right:0;padding-top:8px}\
 @page{margin:14mm 12mm}\
 @media print{:root{--fg:#000;--bg:#fff;--mut:#444;--line:#999;--head:#e8e8e8}body{max-width:none;padding:0;font-size:11px}\
 section{break-before:page}section#summary{break-before:auto}h2,h3{break-after:avoid}\
-thead{display:table-header-group}tr,.kpi div,figure,svg{break-inside:avoid}table{font-size:10px}}";
+thead{display:table-header-group}tr,.kpi div,figure,svg{break-inside:avoid}table{font-size:10px}.charts{gap:10px 4%}.charts figure{flex:0 0 48%}.charts svg{width:100%}}";
 
 /// Render the report.
 #[must_use]
@@ -362,7 +362,7 @@ fn summary(w: &mut String, input: &ReportInput<'_>) {
         w.push_str("<table><thead><tr><th>#</th><th>Action</th><th class=\"n\">Risk removed</th><th class=\"n\">Share of tenant risk</th><th class=\"n\">Identity risk</th></tr></thead><tbody>");
         let total = input.plan.tenant_risk.max(1) as f64;
         for (i, a) in actions.iter().enumerate() {
-            let _ = write!(w, "<tr><td>{}</td><td>", i + 1);
+            let _ = write!(w, "<tr><td>{}</td><td class=\"w\">", i + 1);
             text(w, &a.description);
             let _ = write!(
                 w,
@@ -407,7 +407,7 @@ fn posture(w: &mut String, eval: &Evaluation) {
         text(w, &f.name);
         w.push_str("</h3><table><thead><tr><th>Control</th><th>Title</th><th class=\"n\">Score</th><th>Status</th><th class=\"n\">Coverage</th><th>Checks</th></tr></thead><tbody>");
         for c in &f.controls {
-            w.push_str("<tr><td class=\"mono\">");
+            w.push_str("<tr><td class=\"mono nw\">");
             text(w, &c.control);
             w.push_str("</td><td>");
             text(w, &c.title);
@@ -419,9 +419,9 @@ fn posture(w: &mut String, eval: &Evaluation) {
             let cls = if c.score.is_none() { " na" } else { "" };
             let _ = write!(
                 w,
-                "</td><td class=\"n{cls}\">{}</td><td class=\"{}\">{}</td><td class=\"n\">{:.0}%</td><td class=\"mono\">",
+                "</td><td class=\"n{cls}\">{}</td><td class=\"nw{}\">{}</td><td class=\"n\">{:.0}%</td><td class=\"mono\">",
                 score_text(c.score),
-                cls.trim(),
+                cls,
                 status_label(c.status),
                 c.coverage * 100.0
             );
@@ -484,11 +484,11 @@ fn identities(w: &mut String, input: &ReportInput<'_>) {
     section(w, "identities");
     let _ = write!(
         w,
-        "<p>The {} identities with the highest risk (of {}). Risk = 100 × impact × (0.35 + 0.65 × likelihood), with floors for critical findings.</p>",
+        "<p>The {} identities with the highest risk (of {}). Risk = 100 × impact I × (0.35 + 0.65 × likelihood L), with floors for critical findings.</p>",
         TOP_IDENTITIES.min(eval.scores.len()),
         eval.scores.len()
     );
-    w.push_str("<table><thead><tr><th>Identity</th><th>Kind</th><th>Env</th><th class=\"n\">Risk</th><th class=\"n\">Impact</th><th class=\"n\">Likelihood</th><th>Strongest grant</th><th>Most severe finding</th></tr></thead><tbody>");
+    w.push_str("<table><thead><tr><th>Identity</th><th>Kind</th><th>Env</th><th class=\"n\">Risk</th><th class=\"n\">I</th><th class=\"n\">L</th><th>Strongest grant</th><th>Most severe finding</th></tr></thead><tbody>");
     for s in ranked(&eval.scores).into_iter().take(TOP_IDENTITIES) {
         let env = s
             .identity
@@ -501,7 +501,7 @@ fn identities(w: &mut String, input: &ReportInput<'_>) {
         text(w, &kind_words(&s.identity.kind));
         let _ = write!(
             w,
-            "</td><td>{env}</td><td class=\"n\"><span class=\"sev s-{0}\">{1}</span> {0}</td><td class=\"n\">{2:.2}</td><td class=\"n\">{3:.2}</td><td>",
+            "</td><td class=\"nw\">{env}</td><td class=\"n\"><span class=\"sev s-{0}\">{1}</span> {0}</td><td class=\"n\">{2:.2}</td><td class=\"n\">{3:.2}</td><td class=\"w\">",
             band_label(s.band),
             s.risk,
             s.impact.value,
@@ -611,6 +611,18 @@ fn appendix(w: &mut String, input: &ReportInput<'_>) {
                 text(w, c);
                 w.push_str("</i>");
             }
+            if let (Severity::Critical, Some(e)) = (f.severity, f.evidence.first()) {
+                w.push_str("<small>");
+                for (j, field) in e.fields.iter().enumerate() {
+                    if j > 0 {
+                        w.push(' ');
+                    }
+                    text(w, &field.name);
+                    w.push('=');
+                    text(w, &field.value);
+                }
+                w.push_str("</small>");
+            }
             w.push_str("<td>");
             for (j, e) in f.evidence.iter().take(EVIDENCE_SHOWN).enumerate() {
                 if j > 0 {
@@ -620,16 +632,6 @@ fn appendix(w: &mut String, input: &ReportInput<'_>) {
             }
             if f.evidence.len() > EVIDENCE_SHOWN {
                 let _ = write!(w, " +{}", f.evidence.len() - EVIDENCE_SHOWN);
-            }
-            if let (Severity::Critical, Some(e)) = (f.severity, f.evidence.first()) {
-                {
-                    for field in &e.fields {
-                        w.push(' ');
-                        text(w, &field.name);
-                        w.push('=');
-                        text(w, &field.value);
-                    }
-                }
             }
             w.push('\n');
         }
@@ -655,13 +657,13 @@ fn inputs(w: &mut String, input: &ReportInput<'_>) {
             .inputs
             .iter()
             .find(|d| d.path == f.path || f.path.starts_with(&format!("{}!", d.path)));
-        let _ = write!(w, "<tr><td>F{}</td><td>", i + 1);
+        let _ = write!(w, "<tr><td>F{}</td><td class=\"w\">", i + 1);
         text(w, &f.path);
         w.push_str("</td><td>");
         text(w, &f.format);
         let _ = write!(
             w,
-            "</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"mono\">",
+            "</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"mono w\">",
             f.records,
             f.ingested,
             f.merged,
