@@ -4,7 +4,6 @@
 //! Exports spell the same id in several casings (`resourcegroups` vs `resourceGroups`, upper-case GUIDs); joins use
 //! the ASCII-lowercase form, display keeps the original text.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -87,63 +86,246 @@ impl<'de> Deserialize<'de> for Guid {
 #[serde(transparent)]
 pub struct Sym(pub u32);
 
+/// Hashing for the ingest's lookup tables: a small multiply-rotate hash, several times faster than the standard
+/// library's SipHash on the short keys the exports are made of (ids, names, GUIDs). It is not keyed: the core has no
+/// entropy source, and the worst a crafted export can do is slow its own ingest down.
+pub mod hash {
+    use std::hash::{BuildHasher, Hasher};
+
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    #[inline]
+    fn add(h: u64, word: u64) -> u64 {
+        (h.rotate_left(5) ^ word).wrapping_mul(K)
+    }
+
+    /// Spread the state over every bit (the tables use both the low and the high bits).
+    #[inline]
+    fn finish(h: u64) -> u64 {
+        let h = (h ^ (h >> 32)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+        h ^ (h >> 32)
+    }
+
+    #[inline]
+    fn words(mut h: u64, bytes: &[u8], map: impl Fn(u8) -> u8) -> u64 {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            for (d, s) in w.iter_mut().zip(chunk) {
+                *d = map(*s);
+            }
+            h = add(h, u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        for (d, s) in w.iter_mut().zip(rest) {
+            *d = map(*s);
+        }
+        add(add(h, u64::from_le_bytes(w)), bytes.len() as u64)
+    }
+
+    /// Hash of a byte string.
+    #[inline]
+    #[must_use]
+    pub fn bytes(bytes: &[u8]) -> u64 {
+        finish(words(0, bytes, |b| b))
+    }
+
+    /// Hash of a byte string's ASCII-lowercase form (equal for texts that are equal ignoring ASCII case).
+    #[inline]
+    #[must_use]
+    pub fn bytes_ignore_ascii_case(bytes: &[u8]) -> u64 {
+        finish(words(0, bytes, |b| b.to_ascii_lowercase()))
+    }
+
+    /// A [`Hasher`] over the same mixing, for `HashMap`s keyed by GUIDs, integers and strings.
+    #[derive(Default, Clone, Copy)]
+    pub struct FastHasher(u64);
+
+    impl Hasher for FastHasher {
+        #[inline]
+        fn write(&mut self, bytes: &[u8]) {
+            self.0 = words(self.0, bytes, |b| b);
+        }
+        #[inline]
+        fn write_u8(&mut self, i: u8) {
+            self.0 = add(self.0, u64::from(i));
+        }
+        #[inline]
+        fn write_u32(&mut self, i: u32) {
+            self.0 = add(self.0, u64::from(i));
+        }
+        #[inline]
+        fn write_u64(&mut self, i: u64) {
+            self.0 = add(self.0, i);
+        }
+        #[inline]
+        fn write_u128(&mut self, i: u128) {
+            self.0 = add(add(self.0, i as u64), (i >> 64) as u64);
+        }
+        #[inline]
+        fn write_usize(&mut self, i: usize) {
+            self.0 = add(self.0, i as u64);
+        }
+        #[inline]
+        fn finish(&self) -> u64 {
+            finish(self.0)
+        }
+    }
+
+    /// Builds [`FastHasher`]s: `HashMap<K, V, FastBuild>`.
+    #[derive(Default, Clone, Copy, Debug)]
+    pub struct FastBuild;
+
+    impl BuildHasher for FastBuild {
+        type Hasher = FastHasher;
+        #[inline]
+        fn build_hasher(&self) -> FastHasher {
+            FastHasher::default()
+        }
+    }
+
+    /// A `HashMap` with [`FastBuild`].
+    pub type FastMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
+}
+
+/// Where an interned string's bytes are: arena block, start, length.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    block: u32,
+    start: u32,
+    len: u32,
+}
+
+/// Arena blocks hold many strings each, so that a string costs its bytes plus a 12-byte span and a table slot
+/// (instead of two heap copies and a map entry).
+const BLOCK: usize = 256 << 10;
+
 /// Stores each distinct string once. Serialised as the plain list of strings; [`Sym`] values index it.
 #[derive(Default, Debug, Clone)]
 pub struct Interner {
-    strings: Vec<Box<str>>,
-    lookup: HashMap<Box<str>, u32>,
+    blocks: Vec<String>,
+    spans: Vec<Span>,
+    /// Symbols, found by the hash of their text.
+    table: hashbrown::HashTable<u32>,
 }
 
 impl Interner {
     /// The symbol for `text`, adding it when new.
     pub fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&i) = self.lookup.get(text) {
+        let hash = hash::bytes(text.as_bytes());
+        if let Some(&i) = self.find(hash, text) {
             return Sym(i);
         }
-        let i = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
-        self.strings.push(text.into());
-        self.lookup.insert(text.into(), i);
+        let i = self.push(text);
+        let Self {
+            blocks,
+            spans,
+            table,
+        } = self;
+        table.insert_unique(hash, i, |&s| {
+            hash::bytes(text_of(blocks, spans, s).as_bytes())
+        });
         Sym(i)
+    }
+
+    fn find(&self, hash: u64, text: &str) -> Option<&u32> {
+        self.table
+            .find(hash, |&s| text_of(&self.blocks, &self.spans, s) == text)
+    }
+
+    /// Append `text` to the arena as a new symbol (not looked up, not indexed).
+    fn push(&mut self, text: &str) -> u32 {
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|b| b.capacity() - b.len() >= text.len());
+        if !fits {
+            self.blocks
+                .push(String::with_capacity(BLOCK.max(text.len())));
+        }
+        let block_ix = self.blocks.len() - 1;
+        let block = &mut self.blocks[block_ix];
+        let span = Span {
+            block: u32::try_from(block_ix).unwrap_or(u32::MAX),
+            start: u32::try_from(block.len()).unwrap_or(u32::MAX),
+            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        };
+        block.push_str(text);
+        self.spans.push(span);
+        u32::try_from(self.spans.len() - 1).unwrap_or(u32::MAX)
     }
 
     /// The symbol for `text` if it was interned.
     #[must_use]
     pub fn get(&self, text: &str) -> Option<Sym> {
-        self.lookup.get(text).map(|&i| Sym(i))
+        self.find(hash::bytes(text.as_bytes()), text)
+            .map(|&i| Sym(i))
     }
 
     /// The text of a symbol (empty for a symbol from another interner).
     #[must_use]
     pub fn resolve(&self, sym: Sym) -> &str {
-        self.strings.get(sym.0 as usize).map_or("", |s| s)
+        text_of(&self.blocks, &self.spans, sym.0)
     }
 
     #[must_use]
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.spans.len()
     }
 
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+        self.spans.is_empty()
     }
+
+    /// Every string, in symbol order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.spans.len()).map(|i| text_of(&self.blocks, &self.spans, i as u32))
+    }
+}
+
+#[inline]
+fn text_of<'a>(blocks: &'a [String], spans: &[Span], sym: u32) -> &'a str {
+    spans
+        .get(sym as usize)
+        .and_then(|s| {
+            blocks
+                .get(s.block as usize)
+                .and_then(|b| b.get(s.start as usize..s.start as usize + s.len as usize))
+        })
+        .unwrap_or("")
 }
 
 impl Serialize for Interner {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.strings.serialize(serializer)
+        serializer.collect_seq(self.iter())
     }
 }
 
 impl<'de> Deserialize<'de> for Interner {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let strings = Vec::<Box<str>>::deserialize(deserializer)?;
-        let lookup = strings
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
-        Ok(Interner { strings, lookup })
+        let strings = Vec::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let mut interner = Interner::default();
+        for text in &strings {
+            // Keep every position (symbols index the list); a repeated string resolves to its last copy, as before.
+            let i = interner.push(text);
+            let hash = hash::bytes(text.as_bytes());
+            let Interner {
+                blocks,
+                spans,
+                table,
+            } = &mut interner;
+            match table.find_mut(hash, |&s| text_of(blocks, spans, s) == text.as_ref()) {
+                Some(slot) => *slot = i,
+                None => {
+                    table.insert_unique(hash, i, |&s| {
+                        hash::bytes(text_of(blocks, spans, s).as_bytes())
+                    });
+                }
+            }
+        }
+        Ok(interner)
     }
 }
 

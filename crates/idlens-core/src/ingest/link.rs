@@ -7,8 +7,9 @@
 //! by name, then in the built-in table. Unresolved references become facts (inferred identities, unresolved grants),
 //! never errors. Output order follows input order (files, then records), never a hash map's.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use crate::ids::hash::{FastBuild, FastMap};
 use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
 use crate::model::{
     Activity, Attachment, AttachmentKind, Credential, CredentialHolder, Environment,
@@ -36,13 +37,13 @@ fn provenance<T>(keyed: &Keyed<T>, i: usize, first: Provenance) -> Vec<Provenanc
 struct Linker {
     strings: Interner,
     identities: Vec<Identity>,
-    by_principal: HashMap<Guid, IdentityIx>,
-    by_client: HashMap<Guid, IdentityIx>,
-    by_resource: HashMap<String, IdentityIx>,
+    by_principal: FastMap<Guid, IdentityIx>,
+    by_client: FastMap<Guid, IdentityIx>,
+    by_resource: FastMap<String, IdentityIx>,
     workloads: Vec<Workload>,
-    workload_by_id: HashMap<String, u32>,
+    workload_by_id: FastMap<String, u32>,
     credentials: Vec<Credential>,
-    credential_keys: HashSet<(IdentityIx, Guid)>,
+    credential_keys: HashSet<(IdentityIx, Guid), FastBuild>,
 }
 
 impl Linker {
@@ -196,13 +197,13 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
     let mut l = Linker {
         strings,
         identities: Vec::new(),
-        by_principal: HashMap::new(),
-        by_client: HashMap::new(),
-        by_resource: HashMap::new(),
+        by_principal: FastMap::default(),
+        by_client: FastMap::default(),
+        by_resource: FastMap::default(),
         workloads: Vec::new(),
-        workload_by_id: HashMap::new(),
+        workload_by_id: FastMap::default(),
         credentials: Vec::new(),
-        credential_keys: HashSet::new(),
+        credential_keys: HashSet::default(),
     };
 
     // 1. User-assigned identities, as listed.
@@ -425,8 +426,8 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
 
     // 8. Role definitions as exported, tiers derived from their actions.
     let mut roles_out: Vec<RoleDefinition> = Vec::new();
-    let mut role_by_guid: HashMap<Guid, u32> = HashMap::new();
-    let mut role_by_name: HashMap<String, u32> = HashMap::new();
+    let mut role_by_guid: FastMap<Guid, u32> = FastMap::default();
+    let mut role_by_name: FastMap<String, u32> = FastMap::default();
     for (i, d) in store.role_definitions.items.iter().enumerate() {
         let prov = provenance(&store.role_definitions, i, d.prov);
         let texts = |list: &[Sym]| {
@@ -471,7 +472,7 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
 
     // 9. Grants: role by GUID, name, built-in table; scope interned; principal resolved or kept as a fact.
     let mut scopes: Vec<Scope> = Vec::new();
-    let mut scope_by_id: HashMap<String, u32> = HashMap::new();
+    let mut scope_by_id: FastMap<String, u32> = FastMap::default();
     let mut grants = Vec::new();
     for (i, a) in store.assignments.items.iter().enumerate() {
         let prov = provenance(&store.assignments, i, a.prov);

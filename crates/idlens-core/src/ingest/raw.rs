@@ -5,8 +5,8 @@
 //! the exports may arrive in any order.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
+use crate::ids::hash::FastMap;
 use crate::ids::{Guid, Interner, Sym, fold};
 use crate::model::{CredentialKind, Provenance, Tag};
 
@@ -284,7 +284,7 @@ pub(crate) struct RawActivity {
 pub(crate) struct Keyed<T> {
     pub items: Vec<T>,
     pub extra_prov: Vec<Vec<Provenance>>,
-    keys: HashMap<String, usize>,
+    keys: FastMap<String, usize>,
 }
 
 impl<T> Default for Keyed<T> {
@@ -292,7 +292,7 @@ impl<T> Default for Keyed<T> {
         Self {
             items: Vec::new(),
             extra_prov: Vec::new(),
-            keys: HashMap::new(),
+            keys: FastMap::default(),
         }
     }
 }
