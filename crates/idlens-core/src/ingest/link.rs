@@ -13,8 +13,8 @@ use crate::ids::hash::{FastBuild, FastMap};
 use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
 use crate::model::{
     Activity, Attachment, AttachmentKind, Credential, CredentialHolder, Environment,
-    EnvironmentSource, Federation, FileReport, Grant, GrantPrincipal, Identity, IdentityIx,
-    IdentityKind, Provenance, Provider, RoleDefinition, Scope, Snapshot, TierSource, Workload,
+    EnvironmentSource, Federation, FileReport, GrantPrincipal, Identity, IdentityIx, IdentityKind,
+    Provenance, Provider, RoleDefinition, Snapshot, TierSource, Workload,
 };
 
 use super::raw::{Keyed, RawCredential, RawIdentityRef, Store};
@@ -470,119 +470,106 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
         });
     }
 
-    // 9. Grants: role by GUID, name, built-in table; scope interned; principal resolved or kept as a fact.
-    let mut scopes: Vec<Scope> = Vec::new();
-    let mut scope_by_id: FastMap<String, u32> = FastMap::default();
-    let mut grants = Vec::new();
-    for (i, a) in store.assignments.items.iter().enumerate() {
-        let prov = provenance(&store.assignments, i, a.prov);
-        let name_key = a
-            .role_name
-            .map(|n| l.strings.resolve(n).to_ascii_lowercase());
-        let existing = a
-            .role_guid
-            .and_then(|g| role_by_guid.get(&g))
-            .or_else(|| name_key.as_ref().and_then(|n| role_by_name.get(n)))
-            .copied();
-        let role = match existing {
+    // 9. Grants (made while reading): role by GUID, name, built-in table; principal resolved or kept as a fact.
+    let assignments = store.assignments;
+    let scopes = assignments.scopes;
+    let role_refs = assignments.roles;
+    let mut grants = assignments.grants;
+    let name_keys: Vec<Option<String>> = role_refs
+        .iter()
+        .map(|r| r.name.map(|n| l.strings.resolve(n).to_ascii_lowercase()))
+        .collect();
+    // A role reference's answer, once it can no longer change (see `stable` below).
+    let mut resolved: Vec<Option<u32>> = vec![None; role_refs.len()];
+    for grant in &mut grants {
+        let r = grant.role as usize;
+        let role = match resolved.get(r).copied().flatten() {
             Some(rx) => rx,
             None => {
-                let built_in = a
-                    .role_guid
-                    .and_then(roles::built_in_by_guid)
-                    .or_else(|| name_key.as_deref().and_then(roles::built_in_by_name));
-                let (privilege, source, name) = match built_in {
-                    Some(b) => (
-                        b.privilege,
-                        TierSource::BuiltIn,
-                        a.role_name.or_else(|| Some(l.strings.intern(b.name))),
-                    ),
-                    None => (
-                        roles::Privilege {
-                            tier: roles::ASSUMED_TIER,
-                            can_grant_access: false,
-                            has_wildcard: false,
-                        },
-                        TierSource::Assumed,
-                        a.role_name,
-                    ),
+                let Some(a) = role_refs.get(r).copied() else {
+                    continue;
                 };
-                let rx = roles_out.len() as u32;
-                if let Some(g) = a.role_guid {
-                    role_by_guid.insert(g, rx);
+                let name_key = name_keys.get(r).and_then(Option::as_ref);
+                let by_guid = a.guid.and_then(|g| role_by_guid.get(&g)).copied();
+                let existing =
+                    by_guid.or_else(|| name_key.and_then(|n| role_by_name.get(n)).copied());
+                // Entries are only ever added: an answer by GUID, or by name when there is no GUID, stays right.
+                let mut stable = by_guid.is_some() || (a.guid.is_none() && existing.is_some());
+                let rx = match existing {
+                    Some(rx) => rx,
+                    None => {
+                        let built_in = a
+                            .guid
+                            .and_then(roles::built_in_by_guid)
+                            .or_else(|| name_key.and_then(|n| roles::built_in_by_name(n)));
+                        let (privilege, source, name) = match built_in {
+                            Some(b) => (
+                                b.privilege,
+                                TierSource::BuiltIn,
+                                a.name.or_else(|| Some(l.strings.intern(b.name))),
+                            ),
+                            None => (
+                                roles::Privilege {
+                                    tier: roles::ASSUMED_TIER,
+                                    can_grant_access: false,
+                                    has_wildcard: false,
+                                },
+                                TierSource::Assumed,
+                                a.name,
+                            ),
+                        };
+                        let rx = roles_out.len() as u32;
+                        if let Some(g) = a.guid {
+                            role_by_guid.insert(g, rx);
+                        }
+                        if let Some(n) = name_key {
+                            role_by_name.insert(n.clone(), rx);
+                        }
+                        // A stub with neither GUID nor name is made anew for every grant that names it.
+                        stable = a.guid.is_some() || name_key.is_some();
+                        roles_out.push(RoleDefinition {
+                            guid: a.guid,
+                            id: a.definition_id,
+                            name,
+                            description: None,
+                            custom: None,
+                            actions: Vec::new(),
+                            not_actions: Vec::new(),
+                            data_actions: Vec::new(),
+                            not_data_actions: Vec::new(),
+                            assignable_scopes: Vec::new(),
+                            tier: privilege.tier,
+                            tier_source: source,
+                            can_grant_access: privilege.can_grant_access,
+                            has_wildcard: privilege.has_wildcard,
+                            exported: false,
+                            provenance: Vec::new(),
+                        });
+                        rx
+                    }
+                };
+                if stable && let Some(slot) = resolved.get_mut(r) {
+                    *slot = Some(rx);
                 }
-                if let Some(n) = &name_key {
-                    role_by_name.insert(n.clone(), rx);
-                }
-                roles_out.push(RoleDefinition {
-                    guid: a.role_guid,
-                    id: a.role_definition_id,
-                    name,
-                    description: None,
-                    custom: None,
-                    actions: Vec::new(),
-                    not_actions: Vec::new(),
-                    data_actions: Vec::new(),
-                    not_data_actions: Vec::new(),
-                    assignable_scopes: Vec::new(),
-                    tier: privilege.tier,
-                    tier_source: source,
-                    can_grant_access: privilege.can_grant_access,
-                    has_wildcard: privilege.has_wildcard,
-                    exported: false,
-                    provenance: Vec::new(),
-                });
                 rx
             }
         };
-        let scope_text = l.strings.resolve(a.scope).to_owned();
-        let (level, path) = parse_arm_path(&scope_text);
-        let scope = match scope_by_id.get(&fold(&scope_text)) {
-            Some(&sx) => sx,
-            None => {
-                let sx = scopes.len() as u32;
-                scope_by_id.insert(fold(&scope_text), sx);
-                let strings = &mut l.strings;
-                scopes.push(Scope {
-                    id: a.scope,
-                    level,
-                    subscription: path.subscription.map(|s| strings.intern(s)),
-                    resource_group: path.resource_group.map(|s| strings.intern(s)),
-                    management_group: path.management_group.map(|s| strings.intern(s)),
-                });
-                sx
-            }
+        let other = |t: &str| {
+            ["user", "group", "foreigngroup", "device"]
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(t))
         };
-        let principal_type = a
-            .principal_type
-            .map(|t| l.strings.resolve(t).to_ascii_lowercase());
-        let principal = match a.principal_id.and_then(|p| l.by_principal.get(&p)) {
+        grant.principal = match grant.principal_id.and_then(|p| l.by_principal.get(&p)) {
             Some(&ix) => GrantPrincipal::Identity(ix),
-            None => match principal_type.as_deref() {
-                Some("user" | "group" | "foreigngroup" | "device") => GrantPrincipal::Other,
+            None => match grant.principal_type.map(|t| l.strings.resolve(t)) {
+                Some(t) if other(t) => GrantPrincipal::Other,
                 _ => GrantPrincipal::Unresolved,
             },
         };
-        let tier = roles_out
+        grant.role = role;
+        grant.tier = roles_out
             .get(role as usize)
             .map_or(roles::ASSUMED_TIER, |r| r.tier);
-        grants.push(Grant {
-            principal,
-            principal_id: a.principal_id,
-            principal_type: a.principal_type,
-            principal_name: a.principal_name,
-            role,
-            scope,
-            scope_level: level,
-            condition: a.condition,
-            condition_version: a.condition_version,
-            assignment_id: a.id,
-            created: a.created,
-            created_by: a.created_by,
-            delegated_managed_identity_resource_id: a.delegated,
-            tier,
-            provenance: prov,
-        });
     }
 
     // 10. Environments: workloads first (a system-assigned identity inherits its host's).

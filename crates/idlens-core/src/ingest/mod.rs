@@ -21,6 +21,7 @@
 //! assert_eq!(snapshot.grants.len(), 1);
 //! ```
 
+mod assignments;
 mod azure;
 pub mod csv;
 pub mod detect;

@@ -196,24 +196,6 @@ pub(crate) struct RawApplication {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct RawAssignment {
-    pub id: Option<Sym>,
-    pub principal_id: Option<Guid>,
-    pub principal_type: Option<Sym>,
-    pub principal_name: Option<Sym>,
-    pub role_guid: Option<Guid>,
-    pub role_definition_id: Option<Sym>,
-    pub role_name: Option<Sym>,
-    pub scope: Sym,
-    pub condition: Option<Sym>,
-    pub condition_version: Option<Sym>,
-    pub created: Option<i64>,
-    pub created_by: Option<Guid>,
-    pub delegated: Option<Sym>,
-    pub prov: Provenance,
-}
-
-#[derive(Debug, Clone)]
 pub(crate) struct RawRoleDefinition {
     pub guid: Option<Guid>,
     pub id: Option<Sym>,
@@ -345,7 +327,7 @@ pub(crate) struct Store {
     pub uamis: Keyed<RawUami>,
     pub service_principals: Keyed<RawServicePrincipal>,
     pub applications: Keyed<RawApplication>,
-    pub assignments: Keyed<RawAssignment>,
+    pub assignments: super::assignments::Assignments,
     pub role_definitions: Keyed<RawRoleDefinition>,
     pub resources: Keyed<RawResource>,
     pub federations: Keyed<RawFederation>,

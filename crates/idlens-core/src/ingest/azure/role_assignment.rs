@@ -7,7 +7,9 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::ids::Guid;
-use crate::ingest::raw::{Ctx, Outcome, RawAssignment};
+use crate::ingest::assignments::{AssignmentKey, RoleRef};
+use crate::ingest::raw::{Ctx, Outcome};
+use crate::model::{Grant, GrantPrincipal};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -65,53 +67,69 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         );
     }
     let scope_text = pick!(record, scope)
-        .map(|s| s.trim().to_owned())
+        .map(|s| s.trim())
         .filter(|s| !s.is_empty())
-        .or_else(|| {
-            record
-                .id
-                .as_deref()
-                .and_then(scope_of_assignment_id)
-                .map(str::to_owned)
-        });
+        .or_else(|| record.id.as_deref().and_then(scope_of_assignment_id));
     let Some(scope_text) = scope_text else {
         return Outcome::SetAside(
             "role assignment without `scope` (and no scope in its `id`)".into(),
         );
     };
-    let raw = RawAssignment {
-        id: ctx.sym(record.id.as_ref()),
-        principal_id,
-        principal_type: ctx.sym(pick!(record, principal_type)),
-        principal_name: ctx.sym(pick!(record, principal_name)),
-        role_guid: role_definition_id.and_then(|r| Guid::trailing(r)),
-        role_definition_id: ctx.sym(role_definition_id),
-        role_name: ctx.sym(role_name),
-        scope: ctx.strings.intern(&scope_text),
-        condition: ctx.sym(pick!(record, condition)),
-        condition_version: ctx.sym(pick!(record, condition_version)),
-        created: ctx.time(pick!(record, created_on)),
-        created_by: ctx.guid(pick!(record, created_by)),
-        delegated: ctx.sym(pick!(record, delegated_managed_identity_resource_id)),
-        prov: ctx.prov,
-    };
-    let key = match raw.id {
-        Some(id) => format!("id:{}", crate::ids::fold(ctx.strings.resolve(id))),
-        None => format!(
+    // Read for their warnings even when the record turns out to be a duplicate.
+    let created = ctx.time(pick!(record, created_on));
+    let created_by = ctx.guid(pick!(record, created_by));
+    let role_guid = role_definition_id.and_then(|r| Guid::trailing(r));
+    let id_text = record
+        .id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let key = match id_text {
+        Some(id) => AssignmentKey::Id(id),
+        None => AssignmentKey::Triple(format!(
             "t:{}|{}|{}",
             principal_text.trim().to_ascii_lowercase(),
-            raw.role_guid.map_or_else(
-                || ctx
-                    .strings
-                    .resolve(raw.role_name.unwrap_or(raw.scope))
+            role_guid.map_or_else(
+                || role_name
+                    .map(|n| n.trim())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(scope_text)
                     .to_ascii_lowercase(),
                 |g| g.to_string()
             ),
-            crate::ids::fold(&scope_text)
-        ),
+            crate::ids::fold(scope_text)
+        )),
     };
     let prov = ctx.prov;
-    ctx.store.assignments.add(Some(key), raw, prov)
+    if let Some(at) = ctx.store.assignments.find(ctx.strings, &key) {
+        return ctx.store.assignments.merge(at, prov);
+    }
+    let role = RoleRef {
+        guid: role_guid,
+        name: ctx.sym(role_name),
+        definition_id: ctx.sym(role_definition_id),
+    };
+    let role = ctx.store.assignments.role(role);
+    let (scope, scope_level) = ctx.store.assignments.scope(ctx.strings, scope_text);
+    let grant = Grant {
+        principal: GrantPrincipal::Unresolved,
+        principal_id,
+        principal_type: ctx.sym(pick!(record, principal_type)),
+        principal_name: ctx.sym(pick!(record, principal_name)),
+        role,
+        scope,
+        scope_level,
+        condition: ctx.sym(pick!(record, condition)),
+        condition_version: ctx.sym(pick!(record, condition_version)),
+        assignment_id: id_text.map(|t| ctx.strings.intern(t)),
+        created,
+        created_by,
+        delegated_managed_identity_resource_id: ctx
+            .sym(pick!(record, delegated_managed_identity_resource_id)),
+        tier: 0.0,
+        provenance: vec![prov],
+    };
+    ctx.store.assignments.add(ctx.strings, key, grant)
 }
 
 #[cfg(test)]

@@ -1,0 +1,168 @@
+//! Role assignments as they arrive: each new one becomes the model's [`Grant`] at once, and nothing else of the
+//! record is kept. Role assignments are the bulk of a tenant (a million in a large one), so this store holds per
+//! assignment only the grant itself and one table slot; no copy of the record, no key string.
+//!
+//! What needs the other exports waits for [`super::link`]: until then a grant's `role` is an index into
+//! [`Assignments::roles`] (the distinct role references, resolved once each), its `principal` is
+//! [`GrantPrincipal::Unresolved`] and its `tier` 0. Scopes do not depend on other files, so they are interned here,
+//! once per distinct (case-insensitive) scope path.
+
+use hashbrown::HashTable;
+
+use crate::ids::hash::{self, FastMap};
+use crate::ids::{Guid, Interner, ScopeLevel, Sym, parse_arm_path};
+use crate::model::{Grant, Provenance, Scope};
+
+use super::raw::Outcome;
+
+/// The text a case-insensitive id key is made of: [`crate::ids::fold`] without the lowercasing (compared ignoring
+/// ASCII case instead).
+fn fold_view(id: &str) -> &str {
+    id.trim().trim_end_matches('/')
+}
+
+fn folded_hash(id: &str) -> u64 {
+    hash::bytes_ignore_ascii_case(fold_view(id).as_bytes())
+}
+
+fn fold_eq(a: &str, b: &str) -> bool {
+    fold_view(a).eq_ignore_ascii_case(fold_view(b))
+}
+
+/// A role as one assignment names it; resolved against the definitions when linking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct RoleRef {
+    /// The trailing GUID of `roleDefinitionId`.
+    pub guid: Option<Guid>,
+    pub name: Option<Sym>,
+    pub definition_id: Option<Sym>,
+}
+
+/// How an assignment is told apart from the others (FORMATS.md §2: its id, else principal × role × scope).
+pub(crate) enum AssignmentKey<'a> {
+    /// The assignment's id (compared as [`crate::ids::fold`] does).
+    Id(&'a str),
+    /// No id: `principal|role|scope`, already folded.
+    Triple(String),
+}
+
+/// Every role assignment read so far. See the module docs.
+#[derive(Debug, Default)]
+pub(crate) struct Assignments {
+    /// One per distinct assignment, in input order.
+    pub grants: Vec<Grant>,
+    /// The distinct role references; `grants[i].role` indexes this until linking.
+    pub roles: Vec<RoleRef>,
+    /// Distinct scopes, in first-seen order and casing.
+    pub scopes: Vec<Scope>,
+    /// Grants with an id, found by the case-insensitive hash of their id.
+    by_id: HashTable<u32>,
+    /// Grants without an id.
+    by_triple: FastMap<String, u32>,
+    /// Scopes, found by the case-insensitive hash of their path.
+    scope_index: HashTable<u32>,
+    role_index: FastMap<RoleRef, u32>,
+}
+
+impl Assignments {
+    /// The grant an assignment with this key was already read into.
+    pub fn find(&self, strings: &Interner, key: &AssignmentKey<'_>) -> Option<u32> {
+        match key {
+            AssignmentKey::Id(id) => {
+                let grants = &self.grants;
+                self.by_id
+                    .find(folded_hash(id), |&g| {
+                        grants
+                            .get(g as usize)
+                            .and_then(|g| g.assignment_id)
+                            .is_some_and(|s| fold_eq(strings.resolve(s), id))
+                    })
+                    .copied()
+            }
+            AssignmentKey::Triple(key) => self.by_triple.get(key).copied(),
+        }
+    }
+
+    /// A duplicate of grant `at`: only its provenance is kept.
+    pub fn merge(&mut self, at: u32, prov: Provenance) -> Outcome {
+        if let Some(grant) = self.grants.get_mut(at as usize) {
+            grant.provenance.push(prov);
+        }
+        Outcome::Merged
+    }
+
+    /// Add a new grant under `key` (its `role` a [`RoleRef`] index, its `scope` from [`Assignments::scope`]).
+    pub fn add(&mut self, strings: &Interner, key: AssignmentKey<'_>, grant: Grant) -> Outcome {
+        let at = u32::try_from(self.grants.len()).unwrap_or(u32::MAX);
+        match key {
+            AssignmentKey::Id(id) => {
+                let Self { grants, by_id, .. } = self;
+                by_id.insert_unique(folded_hash(id), at, |&g| {
+                    grants
+                        .get(g as usize)
+                        .and_then(|g| g.assignment_id)
+                        .map_or(0, |s| folded_hash(strings.resolve(s)))
+                });
+            }
+            AssignmentKey::Triple(key) => {
+                self.by_triple.insert(key, at);
+            }
+        }
+        self.grants.push(grant);
+        Outcome::Ingested
+    }
+
+    /// The index of a role reference, added when new.
+    pub fn role(&mut self, role: RoleRef) -> u32 {
+        let next = u32::try_from(self.roles.len()).unwrap_or(u32::MAX);
+        let at = *self.role_index.entry(role).or_insert(next);
+        if at == next {
+            self.roles.push(role);
+        }
+        at
+    }
+
+    /// The scope with this path (case-insensitively), added when new; and the level of `text` itself.
+    pub fn scope(&mut self, strings: &mut Interner, text: &str) -> (u32, ScopeLevel) {
+        let hash = folded_hash(text);
+        let Self {
+            scopes,
+            scope_index,
+            ..
+        } = self;
+        let found = scope_index
+            .find(hash, |&s| {
+                scopes
+                    .get(s as usize)
+                    .is_some_and(|s| fold_eq(strings.resolve(s.id), text))
+            })
+            .copied();
+        if let Some(at) = found {
+            let scope = &scopes[at as usize];
+            // Paths equal but for case and a trailing `/` have the same level, except in corner cases
+            // (`/` and `//`): parse again whenever the text differs.
+            let level = if strings.resolve(scope.id) == text {
+                scope.level
+            } else {
+                parse_arm_path(text).0
+            };
+            return (at, level);
+        }
+        let (level, path) = parse_arm_path(text);
+        let scope = Scope {
+            id: strings.intern(text),
+            level,
+            subscription: path.subscription.map(|s| strings.intern(s)),
+            resource_group: path.resource_group.map(|s| strings.intern(s)),
+            management_group: path.management_group.map(|s| strings.intern(s)),
+        };
+        let at = u32::try_from(scopes.len()).unwrap_or(u32::MAX);
+        scopes.push(scope);
+        scope_index.insert_unique(hash, at, |&s| {
+            scopes
+                .get(s as usize)
+                .map_or(0, |s| folded_hash(strings.resolve(s.id)))
+        });
+        (at, level)
+    }
+}
