@@ -15,8 +15,8 @@ use idlens_core::findings::{self, Document};
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::Snapshot;
 use idlens_core::policy::Policy;
-use idlens_core::remediate;
 use idlens_core::report::InputDigest;
+use idlens_core::{export, remediate};
 use sha2::{Digest as _, Sha256};
 
 #[derive(Args)]
@@ -34,8 +34,14 @@ pub struct Common {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum OutFormat {
+    /// The findings document (`docs/findings-schema.md`).
     Json,
+    /// One row per finding, UTF-8 with a BOM (Excel), formula cells neutralised.
     Csv,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// OCSF Detection Finding events (class 2004), a JSON array.
+    Ocsf,
 }
 
 #[derive(Args)]
@@ -44,6 +50,9 @@ pub struct FindingsArgs {
     common: Common,
     #[arg(long, value_enum, default_value_t = OutFormat::Json)]
     format: OutFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -151,15 +160,25 @@ pub fn evaluate(loaded: &Loaded) -> Evaluation {
 pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.common)?;
     let evaluation = evaluate(&loaded);
-    match args.format {
+    let pretty = |v: &serde_json::Value| -> anyhow::Result<String> {
+        let mut text = serde_json::to_string_pretty(v)?;
+        text.push('\n');
+        Ok(text)
+    };
+    let text = match args.format {
         OutFormat::Json => {
             let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
-            let document = Document::new(&evaluation, plan);
-            let mut text = serde_json::to_string_pretty(&document)?;
-            text.push('\n');
-            write_stdout(&text)?;
+            pretty(&serde_json::to_value(Document::new(&evaluation, plan))?)?
         }
-        OutFormat::Csv => write_stdout(&findings::csv(&evaluation.findings))?,
+        // The BOM makes Excel read the file as UTF-8 (non-ASCII names survive).
+        OutFormat::Csv => format!("\u{feff}{}", findings::csv(&evaluation.findings)),
+        OutFormat::Sarif => pretty(&export::sarif::sarif(&loaded.snapshot, &evaluation))?,
+        OutFormat::Ocsf => pretty(&export::ocsf::ocsf(&evaluation))?,
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => write_stdout(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

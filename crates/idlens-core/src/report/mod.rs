@@ -757,4 +757,4 @@ fn inputs(w: &mut String, input: &ReportInput<'_>) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
