@@ -53,6 +53,8 @@ pub struct FindingsArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "out")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    pseudo: crate::pseudo_args::PseudoArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -158,18 +160,24 @@ pub fn evaluate(loaded: &Loaded) -> Evaluation {
 }
 
 pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
-    let loaded = load(&args.common)?;
-    let evaluation = evaluate(&loaded);
+    let mut loaded = load(&args.common)?;
+    let mut evaluation = evaluate(&loaded);
+    let mut plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
+    if let Some(p) = args
+        .pseudo
+        .pseudonymiser(&[&loaded.snapshot], &loaded.policy)?
+    {
+        p.evaluation(&mut evaluation);
+        p.plan(&mut plan);
+        loaded.snapshot.files = p.files(&loaded.snapshot.files);
+    }
     let pretty = |v: &serde_json::Value| -> anyhow::Result<String> {
         let mut text = serde_json::to_string_pretty(v)?;
         text.push('\n');
         Ok(text)
     };
     let text = match args.format {
-        OutFormat::Json => {
-            let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
-            pretty(&serde_json::to_value(Document::new(&evaluation, plan))?)?
-        }
+        OutFormat::Json => pretty(&serde_json::to_value(Document::new(&evaluation, plan))?)?,
         // The BOM makes Excel read the file as UTF-8 (non-ASCII names survive).
         OutFormat::Csv => format!("\u{feff}{}", findings::csv(&evaluation.findings)),
         OutFormat::Sarif => pretty(&export::sarif::sarif(&loaded.snapshot, &evaluation))?,

@@ -4,6 +4,7 @@
 mod diff_cmd;
 mod findings_cmd;
 mod generate_cmd;
+mod pseudo_args;
 mod report_cmd;
 mod summary_cmd;
 

@@ -21,6 +21,8 @@ pub struct ReportArgs {
     /// A previous snapshot's exports (files, folders, zips): the report shows the trend against it.
     #[arg(long, num_args = 1..)]
     pub previous: Vec<PathBuf>,
+    #[command(flatten)]
+    pub pseudo: crate::pseudo_args::PseudoArgs,
 }
 
 /// How the policy profile is named in the report: its file name, or "default".
@@ -37,30 +39,53 @@ pub fn policy_label(common: &Common) -> String {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let loaded = findings_cmd::load(&args.common)?;
-    let evaluation = findings_cmd::evaluate(&loaded);
-    let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
-    let trend = if args.previous.is_empty() {
+    let mut loaded = findings_cmd::load(&args.common)?;
+    let mut evaluation = findings_cmd::evaluate(&loaded);
+    let mut plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
+    let previous = if args.previous.is_empty() {
         None
     } else {
-        let old = findings_cmd::load_inputs(&args.common, &args.previous)?;
-        let old_eval = findings_cmd::evaluate(&old);
-        Some(diff::diff(
+        Some(findings_cmd::load_inputs(&args.common, &args.previous)?)
+    };
+    let mut trend = previous.as_ref().map(|old| {
+        diff::diff(
             &old.snapshot,
-            &old_eval,
+            &findings_cmd::evaluate(old),
             &loaded.snapshot,
             &evaluation,
-        ))
-    };
+        )
+    });
+    let mut snaps = vec![&loaded.snapshot];
+    snaps.extend(previous.as_ref().map(|p| &p.snapshot));
+    let mut policy = loaded.policy.clone();
+    let pseudonymiser = args.pseudo.pseudonymiser(&snaps, &loaded.policy)?;
+    let mut digests = loaded.digests.clone();
+    if let Some(p) = &pseudonymiser {
+        p.evaluation(&mut evaluation);
+        p.plan(&mut plan);
+        p.policy(&mut policy);
+        if let Some(d) = &mut trend {
+            p.diff(d);
+        }
+        for d in &mut digests {
+            d.path = p.file(&d.path);
+        }
+    }
+    if let Some(p) = &pseudonymiser {
+        loaded.snapshot.files = p.files(&loaded.snapshot.files);
+    }
     let html = report::render(&report::ReportInput {
         snapshot: &loaded.snapshot,
         evaluation: &evaluation,
         plan: &plan,
-        policy: &loaded.policy,
-        policy_label: policy_label(&args.common),
-        inputs: loaded.digests.clone(),
+        policy: &policy,
+        policy_label: pseudonymiser.as_ref().map_or_else(
+            || policy_label(&args.common),
+            |p| p.apply(&policy_label(&args.common)),
+        ),
+        inputs: digests,
         trend: trend.as_ref(),
-        pseudonymised: false,
+        pseudonymised: pseudonymiser.is_some(),
     });
     std::fs::write(&args.out, html.as_bytes())
         .with_context(|| format!("cannot write {}", args.out.display()))?;

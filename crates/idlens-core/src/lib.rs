@@ -27,6 +27,7 @@ pub mod ids;
 pub mod ingest;
 pub mod model;
 pub mod policy;
+pub mod pseudo;
 pub mod remediate;
 pub mod report;
 pub mod score;
