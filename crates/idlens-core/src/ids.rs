@@ -138,6 +138,21 @@ pub mod hash {
         finish(words(0, bytes, |b| b.to_ascii_lowercase()))
     }
 
+    /// A table entry's short hash: 32 bits of [`bytes`] (or [`bytes_ignore_ascii_case`]), kept beside the entry so
+    /// that growing a table never hashes a string again.
+    #[inline]
+    #[must_use]
+    pub fn short(hash: u64) -> u32 {
+        hash as u32
+    }
+
+    /// The table hash of a short hash: spread back over 64 bits (the tables take their tag from the high bits).
+    #[inline]
+    #[must_use]
+    pub fn spread(short: u32) -> u64 {
+        u64::from(short).wrapping_mul(K) ^ u64::from(short)
+    }
+
     /// A [`Hasher`] over the same mixing, for `HashMap`s keyed by GUIDs, integers and strings.
     #[derive(Default, Clone, Copy)]
     pub struct FastHasher(u64);
@@ -206,32 +221,27 @@ const BLOCK: usize = 256 << 10;
 pub struct Interner {
     blocks: Vec<String>,
     spans: Vec<Span>,
-    /// Symbols, found by the hash of their text.
-    table: hashbrown::HashTable<u32>,
+    /// Symbols with the short hash of their text.
+    table: hashbrown::HashTable<(u32, u32)>,
 }
 
 impl Interner {
     /// The symbol for `text`, adding it when new.
     pub fn intern(&mut self, text: &str) -> Sym {
-        let hash = hash::bytes(text.as_bytes());
-        if let Some(&i) = self.find(hash, text) {
+        let short = hash::short(hash::bytes(text.as_bytes()));
+        if let Some(&(i, _)) = self.find(short, text) {
             return Sym(i);
         }
         let i = self.push(text);
-        let Self {
-            blocks,
-            spans,
-            table,
-        } = self;
-        table.insert_unique(hash, i, |&s| {
-            hash::bytes(text_of(blocks, spans, s).as_bytes())
-        });
+        self.table
+            .insert_unique(hash::spread(short), (i, short), |&(_, h)| hash::spread(h));
         Sym(i)
     }
 
-    fn find(&self, hash: u64, text: &str) -> Option<&u32> {
-        self.table
-            .find(hash, |&s| text_of(&self.blocks, &self.spans, s) == text)
+    fn find(&self, short: u32, text: &str) -> Option<&(u32, u32)> {
+        self.table.find(hash::spread(short), |&(s, h)| {
+            h == short && text_of(&self.blocks, &self.spans, s) == text
+        })
     }
 
     /// Append `text` to the arena as a new symbol (not looked up, not indexed).
@@ -259,8 +269,8 @@ impl Interner {
     /// The symbol for `text` if it was interned.
     #[must_use]
     pub fn get(&self, text: &str) -> Option<Sym> {
-        self.find(hash::bytes(text.as_bytes()), text)
-            .map(|&i| Sym(i))
+        self.find(hash::short(hash::bytes(text.as_bytes())), text)
+            .map(|&(i, _)| Sym(i))
     }
 
     /// The text of a symbol (empty for a symbol from another interner).
@@ -310,18 +320,18 @@ impl<'de> Deserialize<'de> for Interner {
         for text in &strings {
             // Keep every position (symbols index the list); a repeated string resolves to its last copy, as before.
             let i = interner.push(text);
-            let hash = hash::bytes(text.as_bytes());
+            let short = hash::short(hash::bytes(text.as_bytes()));
             let Interner {
                 blocks,
                 spans,
                 table,
             } = &mut interner;
-            match table.find_mut(hash, |&s| text_of(blocks, spans, s) == text.as_ref()) {
-                Some(slot) => *slot = i,
+            match table.find_mut(hash::spread(short), |&(s, h)| {
+                h == short && text_of(blocks, spans, s) == text.as_ref()
+            }) {
+                Some(slot) => slot.0 = i,
                 None => {
-                    table.insert_unique(hash, i, |&s| {
-                        hash::bytes(text_of(blocks, spans, s).as_bytes())
-                    });
+                    table.insert_unique(hash::spread(short), (i, short), |&(_, h)| hash::spread(h));
                 }
             }
         }

@@ -21,8 +21,8 @@ fn fold_view(id: &str) -> &str {
     id.trim().trim_end_matches('/')
 }
 
-fn folded_hash(id: &str) -> u64 {
-    hash::bytes_ignore_ascii_case(fold_view(id).as_bytes())
+fn folded_hash(id: &str) -> u32 {
+    hash::short(hash::bytes_ignore_ascii_case(fold_view(id).as_bytes()))
 }
 
 fn fold_eq(a: &str, b: &str) -> bool {
@@ -55,12 +55,12 @@ pub(crate) struct Assignments {
     pub roles: Vec<RoleRef>,
     /// Distinct scopes, in first-seen order and casing.
     pub scopes: Vec<Scope>,
-    /// Grants with an id, found by the case-insensitive hash of their id.
-    by_id: HashTable<u32>,
+    /// Grants with an id, with the short case-insensitive hash of their id.
+    by_id: HashTable<(u32, u32)>,
     /// Grants without an id.
     by_triple: FastMap<String, u32>,
-    /// Scopes, found by the case-insensitive hash of their path.
-    scope_index: HashTable<u32>,
+    /// Scopes, with the short case-insensitive hash of their path.
+    scope_index: HashTable<(u32, u32)>,
     role_index: FastMap<RoleRef, u32>,
 }
 
@@ -70,14 +70,16 @@ impl Assignments {
         match key {
             AssignmentKey::Id(id) => {
                 let grants = &self.grants;
+                let short = folded_hash(id);
                 self.by_id
-                    .find(folded_hash(id), |&g| {
-                        grants
-                            .get(g as usize)
-                            .and_then(|g| g.assignment_id)
-                            .is_some_and(|s| fold_eq(strings.resolve(s), id))
+                    .find(hash::spread(short), |&(g, h)| {
+                        h == short
+                            && grants
+                                .get(g as usize)
+                                .and_then(|g| g.assignment_id)
+                                .is_some_and(|s| fold_eq(strings.resolve(s), id))
                     })
-                    .copied()
+                    .map(|&(g, _)| g)
             }
             AssignmentKey::Triple(key) => self.by_triple.get(key).copied(),
         }
@@ -92,17 +94,13 @@ impl Assignments {
     }
 
     /// Add a new grant under `key` (its `role` a [`RoleRef`] index, its `scope` from [`Assignments::scope`]).
-    pub fn add(&mut self, strings: &Interner, key: AssignmentKey<'_>, grant: Grant) -> Outcome {
+    pub fn add(&mut self, key: AssignmentKey<'_>, grant: Grant) -> Outcome {
         let at = u32::try_from(self.grants.len()).unwrap_or(u32::MAX);
         match key {
             AssignmentKey::Id(id) => {
-                let Self { grants, by_id, .. } = self;
-                by_id.insert_unique(folded_hash(id), at, |&g| {
-                    grants
-                        .get(g as usize)
-                        .and_then(|g| g.assignment_id)
-                        .map_or(0, |s| folded_hash(strings.resolve(s)))
-                });
+                let short = folded_hash(id);
+                self.by_id
+                    .insert_unique(hash::spread(short), (at, short), |&(_, h)| hash::spread(h));
             }
             AssignmentKey::Triple(key) => {
                 self.by_triple.insert(key, at);
@@ -124,19 +122,20 @@ impl Assignments {
 
     /// The scope with this path (case-insensitively), added when new; and the level of `text` itself.
     pub fn scope(&mut self, strings: &mut Interner, text: &str) -> (u32, ScopeLevel) {
-        let hash = folded_hash(text);
+        let short = folded_hash(text);
         let Self {
             scopes,
             scope_index,
             ..
         } = self;
         let found = scope_index
-            .find(hash, |&s| {
-                scopes
-                    .get(s as usize)
-                    .is_some_and(|s| fold_eq(strings.resolve(s.id), text))
+            .find(hash::spread(short), |&(s, h)| {
+                h == short
+                    && scopes
+                        .get(s as usize)
+                        .is_some_and(|s| fold_eq(strings.resolve(s.id), text))
             })
-            .copied();
+            .map(|&(s, _)| s);
         if let Some(at) = found {
             let scope = &scopes[at as usize];
             // Paths equal but for case and a trailing `/` have the same level, except in corner cases
@@ -158,11 +157,7 @@ impl Assignments {
         };
         let at = u32::try_from(scopes.len()).unwrap_or(u32::MAX);
         scopes.push(scope);
-        scope_index.insert_unique(hash, at, |&s| {
-            scopes
-                .get(s as usize)
-                .map_or(0, |s| folded_hash(strings.resolve(s.id)))
-        });
+        scope_index.insert_unique(hash::spread(short), (at, short), |&(_, h)| hash::spread(h));
         (at, level)
     }
 }

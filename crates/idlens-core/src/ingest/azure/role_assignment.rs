@@ -129,7 +129,7 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         tier: 0.0,
         provenance: vec![prov],
     };
-    ctx.store.assignments.add(ctx.strings, key, grant)
+    ctx.store.assignments.add(key, grant)
 }
 
 #[cfg(test)]
