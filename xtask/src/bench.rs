@@ -2,7 +2,8 @@
 //!
 //! Sections: `## Sizes` (the wasm, the JS glue, the single file) and `## Ingest` (synthetic tenants of 100k and 1M
 //! role assignments, read by the native CLI and by the viewer's worker in headless Chromium, cold and warm, with
-//! peak memory). `--sizes-only` skips the ingest; `--no-1m` measures only the 100k tenant.
+//! peak memory), `## Scoring` (checks and scores against ingest time). `--sizes-only` skips the ingest and scoring;
+//! `--scoring-only` measures only the scoring; `--no-1m` measures only the 100k tenant.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,12 +15,105 @@ use anyhow::{Context as _, bail};
 use crate::{dist, tools};
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    let with_1m = !args.iter().any(|a| a == "--no-1m");
+    if args.iter().any(|a| a == "--scoring-only") {
+        dist::build_worker(root)?;
+        return scoring(root, with_1m);
+    }
     let file = sizes(root)?;
     if args.iter().any(|a| a == "--sizes-only") {
         return Ok(());
     }
-    let with_1m = !args.iter().any(|a| a == "--no-1m");
-    ingest(root, &file, with_1m)
+    ingest(root, &file, with_1m)?;
+    scoring(root, with_1m)
+}
+
+/// `## Scoring`: the check catalog, scores, posture and plan against the ingest they follow (target: under 20%).
+/// Native: `idlens findings --format json` minus `idlens summary` on the same folder. Wasm: the worker module in
+/// Node (`tests/e2e/bench/scoring.mjs`): the first question after the report, which evaluates everything.
+fn scoring(root: &Path, with_1m: bool) -> anyhow::Result<()> {
+    let idlens = crate::build_cli(root)?;
+    let wasm = dist::worker_path(root);
+    let mut table = String::from(
+        "Scoring = evaluating the 35-check catalog, per-identity risk, posture (and natively the remediation plan and \
+         writing the findings JSON). Native: best of 2 wall times of `idlens findings --as-of 2026-11-01 --format json \
+         -o /dev/null DIR` minus `idlens summary --format json DIR`. Wasm: the worker module run by Node 20 \
+         (`tests/e2e/bench/scoring.mjs`): ingest = streaming the files in + the report, scoring = the first question. \
+         Node 20's V8 is older than Chromium's and runs this module about 3x slower than the browser does (compare \
+         `## Ingest`), so read the wasm columns for their ratio, not their absolute times.\n\n\
+         | tenant | native ingest | native scoring | native scoring / ingest | wasm ingest | wasm scoring | wasm scoring / ingest | load (1 min) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for tenant in TENANTS
+        .iter()
+        .filter(|t| with_1m || t.assignments < 1_000_000)
+    {
+        let dir = ensure_tenant(root, &idlens, tenant)?;
+        println!("\n== scoring, {}", tenant.label);
+        let best = |args: &[&str]| -> anyhow::Result<f64> {
+            let mut best = f64::MAX;
+            for _ in 0..2 {
+                let started = Instant::now();
+                let status = Command::new(&idlens)
+                    .args(args)
+                    .arg(&dir)
+                    .stdout(Stdio::null())
+                    .status()
+                    .context("running idlens")?;
+                // `findings` exits 0 whatever it finds; anything else is a failure of the run.
+                if !status.success() {
+                    bail!("idlens {args:?} failed ({status})");
+                }
+                best = best.min(started.elapsed().as_secs_f64());
+            }
+            Ok(best)
+        };
+        let summary_s = best(&["summary", "--format", "json"])?;
+        let findings_s = best(&[
+            "findings",
+            "--as-of",
+            "2026-11-01",
+            "--format",
+            "json",
+            "-o",
+            "/dev/null",
+        ])?;
+        let native_scoring = (findings_s - summary_s).max(0.0);
+        let out = Command::new("node")
+            .current_dir(root.join("tests/e2e"))
+            .env("IDLENS_WORKER_WASM", &wasm)
+            .arg("bench/scoring.mjs")
+            .arg(&dir)
+            .stderr(Stdio::inherit())
+            .output()
+            .context("starting node for the wasm scoring benchmark")?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let figure = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("IDLENS_SCORING "))
+                .and_then(|l| {
+                    l.split_whitespace()
+                        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                })
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        let (wasm_ingest, wasm_scoring) = match (figure("ingest_ms"), figure("evaluate_ms")) {
+            (Some(i), Some(e)) => (format!("{:.2} s", i / 1000.0), Some((i, e))),
+            _ => (format!("not measured: {}", text.trim()), None),
+        };
+        let row = format!(
+            "| {} | {summary_s:.2} s | {native_scoring:.2} s | {:.0}% | {wasm_ingest} | {} | {} | {} |\n",
+            tenant.label,
+            100.0 * native_scoring / summary_s,
+            wasm_scoring.map_or("–".into(), |(_, e)| format!("{:.2} s", e / 1000.0)),
+            wasm_scoring.map_or("–".into(), |(i, e)| format!("{:.0}%", 100.0 * e / i)),
+            loadavg(),
+        );
+        print!("{row}");
+        table.push_str(&row);
+    }
+    table.push_str("\nTarget (issue #4): scoring under 20% of ingest time.\n");
+    write_section(root, "Scoring", &table)
 }
 
 fn sizes(root: &Path) -> anyhow::Result<PathBuf> {
@@ -315,7 +409,7 @@ fn browser_run(
 
 fn ingest_report(all: &[Figures]) -> String {
     let mut out = String::from(
-        "Synthetic tenants from `idlens generate --seed 7` (az layout: 9 JSON files; identities = assignments / 100), \
+        "Synthetic tenants from `idlens generate --seed 7` (az layout: 8 JSON files; identities = assignments / 100), \
          in `target/bench-data/`. Throughput is input bytes / seconds (MB = 10^6 bytes). Native: wall time of \
          `idlens summary --format json DIR` (native profile: start, read, ingest, link, print), best run; peak RSS of \
          that process. Browser: `tests/e2e/bench/ingest.mjs`, the single file from `file://` in headless Chromium, \
