@@ -2,8 +2,6 @@
 //! at an as-of date, and print the findings document (JSON, `docs/findings-schema.md`) or CSV, or gate a pipeline
 //! on severity (exit 1 when an unwaived finding at or above `--fail-on` exists, 0 when none, 2 on unusable input).
 
-use std::fmt::Write as _;
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,12 +10,10 @@ use clap::{Args, ValueEnum};
 use idlens_core::catalog::Severity;
 use idlens_core::checks::{self, Evaluation};
 use idlens_core::findings::{self, Document};
-use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::Snapshot;
 use idlens_core::policy::Policy;
 use idlens_core::report::InputDigest;
 use idlens_core::{export, remediate};
-use sha2::{Digest as _, Sha256};
 
 #[derive(Args)]
 pub struct Common {
@@ -108,42 +104,7 @@ pub fn load_inputs(common: &Common, inputs: &[PathBuf]) -> anyhow::Result<Loaded
         }
         None => Policy::default(),
     };
-    let mut ingest = Ingest::new(IngestOptions::default());
-    let mut buf = vec![0u8; 1 << 20];
-    let mut digests = Vec::new();
-    for path in super::expand(inputs)? {
-        let mut file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let name = path.display().to_string();
-        ingest.begin_file(&name);
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        loop {
-            let n = file
-                .read(&mut buf)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            size += n as u64;
-            ingest.push(&buf[..n]);
-        }
-        ingest.end_file();
-        let sha256 = hasher
-            .finalize()
-            .iter()
-            .fold(String::with_capacity(64), |mut s, b| {
-                let _ = write!(s, "{b:02x}");
-                s
-            });
-        digests.push(InputDigest {
-            path: name,
-            sha256,
-            size_bytes: size,
-        });
-    }
-    let snapshot = ingest.finish();
+    let (snapshot, digests) = super::ingest_paths(inputs, true)?;
     if checks::Availability::of(&snapshot).sources.is_empty() {
         bail!("no input file is an export this tool reads (run `idlens summary` to see why)");
     }

@@ -8,6 +8,7 @@ mod pseudo_args;
 mod report_cmd;
 mod summary_cmd;
 
+use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +17,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::Snapshot;
+use idlens_core::report::InputDigest;
+use sha2::{Digest as _, Sha256};
 
 /// Offline auditor for workload identities.
 #[derive(Parser)]
@@ -97,14 +100,22 @@ fn expand(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Ingest every file under `inputs` (files, folders, zips) with the core, streaming each in 1 MiB chunks.
-pub fn ingest_paths(inputs: &[PathBuf]) -> anyhow::Result<Snapshot> {
+/// Ingest every file under `inputs` (files, folders, zips) with the core, streaming each in 1 MiB chunks; with
+/// `hash`, also the SHA-256 and size of each file read (the report lists them; `summary` skips the cost).
+pub fn ingest_paths(
+    inputs: &[PathBuf],
+    hash: bool,
+) -> anyhow::Result<(Snapshot, Vec<InputDigest>)> {
     let mut ingest = Ingest::new(IngestOptions::default());
     let mut buf = vec![0u8; 1 << 20];
+    let mut digests = Vec::new();
     for path in expand(inputs)? {
         let mut file = std::fs::File::open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
-        ingest.begin_file(&path.display().to_string());
+        let name = path.display().to_string();
+        ingest.begin_file(&name);
+        let mut hasher = hash.then(Sha256::new);
+        let mut size_bytes = 0u64;
         loop {
             let n = file
                 .read(&mut buf)
@@ -112,9 +123,27 @@ pub fn ingest_paths(inputs: &[PathBuf]) -> anyhow::Result<Snapshot> {
             if n == 0 {
                 break;
             }
+            if let Some(hasher) = &mut hasher {
+                hasher.update(&buf[..n]);
+            }
+            size_bytes += n as u64;
             ingest.push(&buf[..n]);
         }
         ingest.end_file();
+        if let Some(hasher) = hasher {
+            let sha256 = hasher
+                .finalize()
+                .iter()
+                .fold(String::with_capacity(64), |mut s, b| {
+                    let _ = write!(s, "{b:02x}");
+                    s
+                });
+            digests.push(InputDigest {
+                path: name,
+                sha256,
+                size_bytes,
+            });
+        }
     }
-    Ok(ingest.finish())
+    Ok((ingest.finish(), digests))
 }

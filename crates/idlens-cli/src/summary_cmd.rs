@@ -25,7 +25,7 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<ExitCode> {
         idlens_core::time::parse(as_of)
             .with_context(|| format!("--as-of {as_of:?} is not a date (YYYY-MM-DD)"))?;
     }
-    let snapshot = super::ingest_paths(&args.inputs)?;
+    let (snapshot, _) = super::ingest_paths(&args.inputs, false)?;
     let summary = model::summary(&snapshot);
     match args.format {
         super::Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),

@@ -25,7 +25,6 @@ mod roles;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
 use std::io::{self, Write};
 
 pub use dates::unix_from_date;
@@ -84,30 +83,8 @@ pub struct GenerateSummary {
     pub files: Vec<(&'static str, usize)>,
 }
 
-/// A GUID, printed lower-case and hyphenated as every Azure export prints it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub(crate) struct Guid(pub(crate) u128);
-
-impl fmt::Display for Guid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0;
-        write!(
-            f,
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            (v >> 96) as u32,
-            (v >> 80) as u16,
-            (v >> 64) as u16,
-            (v >> 48) as u16,
-            v & 0xFFFF_FFFF_FFFF
-        )
-    }
-}
-
-impl serde::Serialize for Guid {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
+/// GUIDs print lower-case and hyphenated, as every Azure export prints them: the model's own type does that.
+pub(crate) use crate::ids::Guid;
 
 /// A planned tenant, ready to write its files in any order.
 pub struct Tenant(plan::Tenant);
