@@ -1,7 +1,15 @@
-//! The page's side of the ingest worker: start it from a Blob URL, give it the core module and files, and decode
-//! what it sends back.
+//! The page's side of the ingest worker: start it from a Blob URL, give it the core module and files, decode what
+//! it sends back, and ask it questions about the snapshot it keeps ([`Bridge::query`]).
+//!
+//! Questions carry a counter id; the answer's callback is looked up by that id, so answers can arrive in any order.
+//! Whoever asks decides whether an answer is stale (see [`Latest`]).
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use idlens_core::model::{FileReport, Summary};
+use idlens_core::view::{ViewAnswer, ViewRequest};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -43,9 +51,35 @@ pub enum FromWorker {
     Failed(String),
 }
 
+/// Callbacks waiting for an answer, by question id.
+type Pending = Rc<RefCell<HashMap<u32, Box<dyn FnOnce(ViewAnswer)>>>>;
+
 /// A running worker.
 pub struct Bridge {
     worker: web_sys::Worker,
+    next_id: Cell<u32>,
+    pending: Pending,
+}
+
+/// Numbers a component's questions so that only the answer to its newest one is used (a fast typist or scroller
+/// may have asked again before the answer came).
+#[derive(Clone, Default)]
+pub struct Latest(Rc<Cell<u32>>);
+
+impl Latest {
+    /// A ticket for a new question; every earlier ticket becomes stale.
+    #[must_use]
+    pub fn next(&self) -> u32 {
+        let ticket = self.0.get().wrapping_add(1);
+        self.0.set(ticket);
+        ticket
+    }
+
+    /// Whether `ticket` is still the newest question.
+    #[must_use]
+    pub fn is(&self, ticket: u32) -> bool {
+        self.0.get() == ticket
+    }
 }
 
 impl Bridge {
@@ -65,11 +99,29 @@ impl Bridge {
         let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
         let worker = web_sys::Worker::new(&url).map_err(describe)?;
 
-        let on_message = std::rc::Rc::new(on_message);
+        let on_message = Rc::new(on_message);
         let forward = on_message.clone();
+        let pending: Pending = Rc::default();
+        let answers = pending.clone();
         let message =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                forward(decode(&event.data()));
+                let data = event.data();
+                if field(&data, "type").as_string().as_deref() == Some("answer") {
+                    let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+                    let json = field(&data, "json").as_string().unwrap_or_default();
+                    let answer = serde_json::from_str::<ViewAnswer>(&json).unwrap_or_else(|err| {
+                        ViewAnswer::Error {
+                            message: format!("The worker's answer could not be read: {err}"),
+                        }
+                    });
+                    // Take the callback out before calling it: it may ask the next question.
+                    let callback = answers.borrow_mut().remove(&id);
+                    if let Some(callback) = callback {
+                        callback(answer);
+                    }
+                    return;
+                }
+                forward(decode(&data));
             });
         worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
         message.forget();
@@ -90,7 +142,33 @@ impl Bridge {
         worker
             .post_message_with_transfer(&init, &Array::of1(&bytes.buffer()))
             .map_err(describe)?;
-        Ok(Self { worker })
+        Ok(Self {
+            worker,
+            next_id: Cell::new(1),
+            pending,
+        })
+    }
+
+    /// Ask the worker a question about the loaded snapshot; `on_answer` runs when the answer arrives. Returns the
+    /// question's id.
+    pub fn query(
+        &self,
+        request: &ViewRequest,
+        on_answer: impl FnOnce(ViewAnswer) + 'static,
+    ) -> Result<u32, String> {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        let text = serde_json::to_string(request).map_err(|e| e.to_string())?;
+        let msg = Object::new();
+        set(&msg, "type", &"query".into())?;
+        set(&msg, "id", &JsValue::from(id))?;
+        set(&msg, "request", &JsValue::from_str(&text))?;
+        self.pending.borrow_mut().insert(id, Box::new(on_answer));
+        if let Err(err) = self.worker.post_message(&msg) {
+            self.pending.borrow_mut().remove(&id);
+            return Err(describe(err));
+        }
+        Ok(id)
     }
 
     /// Ask the worker to load the bundled demo tenant.

@@ -1,15 +1,185 @@
 //! The Idlens viewer: a Leptos client-side app. It is the only crate that touches the DOM.
 //!
 //! The page never parses exports itself: [`bridge::Bridge`] starts a Web Worker from a Blob URL, hands it the
-//! core's WebAssembly module and the dropped `File`s, and turns the worker's messages into signal updates here.
+//! core's WebAssembly module and the dropped `File`s, and turns the worker's messages into signal updates here. The
+//! snapshot stays in the worker; pages ask it questions ([`Session::query`]) and render only the answers.
+//!
+//! Where the user is lives in the URL fragment ([`idlens_core::view::Route`]): every view can be bookmarked or sent,
+//! and back and forward work. Pages live in [`pages`], shared pieces in [`components`].
 
 mod bridge;
+pub mod components;
+pub mod format;
+pub mod pages;
 
-use idlens_core::model::{FileReport, Summary};
+use idlens_core::view::{Route, ViewAnswer, ViewRequest, format_route, parse_route};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast as _;
 
 use crate::bridge::{Bridge, FromWorker, Progress, Report};
+use crate::components::nav::Nav;
+use crate::pages::identities::IdentitiesPage;
+use crate::pages::identity::IdentityPage;
+use crate::pages::load::LoadPage;
+
+pub use crate::bridge::Latest;
+pub use crate::components::crash::install_panic_hook;
+pub use crate::format::human_bytes;
+
+/// What every page shares: the loaded report, the worker, and where the user is. Small and `Copy`, handed out
+/// through context.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The worker's report of the last load.
+    pub report: RwSignal<Option<Report>>,
+    /// The file being read.
+    pub progress: RwSignal<Option<Progress>>,
+    /// The last failure, in words.
+    pub error: RwSignal<Option<String>>,
+    /// A load is under way.
+    pub busy: RwSignal<bool>,
+    /// Where the user is (kept equal to the URL fragment).
+    pub route: RwSignal<Route>,
+    /// Bumped each time a new snapshot is loaded, so pages ask their questions again.
+    pub generation: RwSignal<u32>,
+    /// The last identities view (filters and sort), for the way back from an identity.
+    pub last_list: RwSignal<Route>,
+    /// The last identity opened, for the navigation.
+    pub last_identity: RwSignal<Option<String>>,
+    bridge: StoredValue<Option<Bridge>, LocalStorage>,
+}
+
+impl Session {
+    /// Whether a snapshot is loaded.
+    #[must_use]
+    pub fn loaded(&self) -> bool {
+        self.report.with(Option::is_some)
+    }
+
+    /// Ask the worker; `on_answer` gets its answer. Returns the question's id, `None` when it could not be sent (the
+    /// answer is then an error, delivered at once).
+    pub fn query(
+        &self,
+        request: &ViewRequest,
+        on_answer: impl FnOnce(ViewAnswer) + 'static,
+    ) -> Option<u32> {
+        let mut on_answer = Some(on_answer);
+        let sent = self.bridge.with_value(|b| match b {
+            Some(b) => b
+                .query(request, move |a| {
+                    if let Some(f) = on_answer.take() {
+                        f(a);
+                    }
+                })
+                .map_err(|e| (e, None)),
+            None => Err(("the worker is not running".to_owned(), on_answer.take())),
+        });
+        match sent {
+            Ok(id) => Some(id),
+            Err((message, callback)) => {
+                if let Some(f) = callback {
+                    f(ViewAnswer::Error { message });
+                } else {
+                    self.error.set(Some(message));
+                }
+                None
+            }
+        }
+    }
+
+    /// Load the bundled demo tenant.
+    pub fn demo(&self) {
+        self.error.set(None);
+        self.busy.set(true);
+        let this = *self;
+        self.bridge.with_value(|b| {
+            let sent = match b {
+                Some(b) => b.demo(),
+                None => Err("the worker is not running".into()),
+            };
+            if let Err(message) = sent {
+                this.error.set(Some(message));
+                this.busy.set(false);
+            }
+        });
+    }
+
+    /// Read these files.
+    pub fn ingest(&self, list: Option<web_sys::FileList>) {
+        let Some(list) = list.filter(|l| l.length() > 0) else {
+            return;
+        };
+        self.error.set(None);
+        self.busy.set(true);
+        let this = *self;
+        self.bridge.with_value(|b| {
+            let sent = match b {
+                Some(b) => b.ingest(&list),
+                None => Err("the worker is not running".into()),
+            };
+            if let Err(message) = sent {
+                this.error.set(Some(message));
+                this.busy.set(false);
+            }
+        });
+    }
+
+    /// Go to `route`: a new history entry (back returns here), or, with `replace`, this entry rewritten (for typing
+    /// in the search box).
+    pub fn navigate(&self, route: &Route, replace: bool) {
+        let fragment = format_route(route);
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if replace {
+            if let Ok(history) = window.history() {
+                history
+                    .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
+                    .ok();
+            }
+            self.set_route(route.clone());
+        } else {
+            // The hashchange listener updates the route.
+            window.location().set_hash(&fragment).ok();
+        }
+    }
+
+    fn set_route(&self, route: Route) {
+        match &route {
+            Route::Identities(_) => self.last_list.set(route.clone()),
+            Route::Identity(id) => self.last_identity.set(Some(id.clone())),
+            _ => {}
+        }
+        self.route.set(route);
+    }
+}
+
+/// Which page a route shows.
+#[derive(Clone, Debug, PartialEq)]
+enum Page {
+    Load,
+    Identities,
+    Identity,
+    Other(String),
+}
+
+impl Page {
+    fn of(route: &Route) -> Page {
+        match route {
+            Route::Load | Route::Demo => Page::Load,
+            Route::Identities(_) => Page::Identities,
+            Route::Identity(_) => Page::Identity,
+            Route::Other(name) => Page::Other(name.clone()),
+        }
+    }
+}
+
+/// The route in the address bar now.
+fn current_route() -> Route {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    parse_route(&hash)
+}
 
 /// The whole viewer.
 #[component]
@@ -18,7 +188,7 @@ pub fn App() -> impl IntoView {
     let progress = RwSignal::new(None::<Progress>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let over = RwSignal::new(false);
+    let generation = RwSignal::new(0u32);
 
     let on_message = move |msg: FromWorker| match msg {
         FromWorker::Ready => {}
@@ -26,6 +196,7 @@ pub fn App() -> impl IntoView {
         FromWorker::Result(new_report) => {
             report.set(Some(new_report));
             busy.set(false);
+            generation.update(|g| *g += 1);
         }
         FromWorker::Failed(message) => {
             error.set(Some(message));
@@ -39,260 +210,70 @@ pub fn App() -> impl IntoView {
             None
         }
     };
-    let bridge = StoredValue::new_local(bridge);
-
-    let demo = move || {
-        error.set(None);
-        busy.set(true);
-        bridge.with_value(|b| {
-            if let Some(b) = b
-                && let Err(message) = b.demo()
-            {
-                error.set(Some(message));
-                busy.set(false);
-            }
-        });
+    let start = current_route();
+    let session = Session {
+        report,
+        progress,
+        error,
+        busy,
+        route: RwSignal::new(Route::Load),
+        generation,
+        last_list: RwSignal::new(Route::Identities(Default::default())),
+        last_identity: RwSignal::new(None),
+        bridge: StoredValue::new_local(bridge),
     };
+    session.set_route(start.clone());
+    provide_context(session);
+
     // `#demo` in the address opens the bundled demo tenant straight away.
-    if web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .as_deref()
-        == Some("#demo")
-    {
-        demo();
+    if start == Route::Demo {
+        session.demo();
     }
-
-    let send = move |list: Option<web_sys::FileList>| {
-        let Some(list) = list.filter(|l| l.length() > 0) else {
-            return;
-        };
-        error.set(None);
-        busy.set(true);
-        bridge.with_value(|b| {
-            if let Some(b) = b
-                && let Err(message) = b.ingest(&list)
-            {
-                error.set(Some(message));
-                busy.set(false);
-            }
-        });
-    };
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        let route = current_route();
+        if route == Route::Demo && session.route.get_untracked() != Route::Demo {
+            session.demo();
+        }
+        session.set_route(route);
+    });
+    on_cleanup(move || listener.remove());
+    // Pages are rebuilt only when the page changes, not when its filters or identity do (a search box keeps focus).
+    let page = Memo::new(move |_| Page::of(&session.route.get()));
 
     view! {
         <header class="top">
-            <h1>"Idlens"</h1>
-            <p class="tagline">"Offline auditor for workload identities. Nothing you open here leaves this page."</p>
+            <div class="brand">
+                <h1>"Idlens"</h1>
+                <p class="tagline">"Offline auditor for workload identities. Nothing you open here leaves this page."</p>
+            </div>
+            <Nav />
         </header>
         <main>
-            <section
-                class="drop"
-                class:over=move || over.get()
-                data-testid="drop-zone"
-                aria-label="Drop exported files"
-                on:dragover=move |ev: leptos::ev::DragEvent| {
-                    ev.prevent_default();
-                    over.set(true);
-                }
-                on:dragleave=move |_| over.set(false)
-                on:drop=move |ev: leptos::ev::DragEvent| {
-                    ev.prevent_default();
-                    over.set(false);
-                    send(ev.data_transfer().and_then(|d| d.files()));
-                }
-            >
-                <p>"Drop exported files, a folder's files or a zip here, or"</p>
-                <label class="pick">
-                    "choose files"
-                    <input
-                        type="file"
-                        multiple
-                        data-testid="file-input"
-                        on:change=move |ev: leptos::ev::Event| {
-                            let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-                            send(input.and_then(|i| i.files()));
-                        }
-                    />
-                </label>
-                <p class="or">
-                    <button type="button" data-testid="demo" on:click=move |_| demo()>
-                        "Open the demo tenant"
-                    </button>
-                </p>
-            </section>
-            <Show when=move || busy.get()>
-                <ProgressBar progress=progress />
-            </Show>
+            <p class="status" role="status" aria-live="polite" data-testid="status">
+                {move || {
+                    if busy.get() {
+                        "Reading…".to_owned()
+                    } else {
+                        String::new()
+                    }
+                }}
+            </p>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="error">{e}</p> })}
-            {move || {
-                report
-                    .get()
-                    .map(|r| {
-                        view! {
-                            <p class="timing" data-testid="timing" data-ingest-ms=r.elapsed_ms data-wasm-bytes=r.wasm_memory_bytes>
-                                {format!("Read in {:.2} s in the browser; nothing left this page.", r.elapsed_ms / 1000.0)}
-                            </p>
-                            <SummaryPanel summary=r.summary />
-                            <FileTable reports=r.reports />
-                        }
-                    })
+            {move || match page.get() {
+                Page::Load => view! { <LoadPage /> }.into_any(),
+                Page::Identities => view! { <IdentitiesPage /> }.into_any(),
+                Page::Identity => view! { <IdentityPage /> }.into_any(),
+                Page::Other(name) => {
+                    view! {
+                        <section class="empty" data-testid="unknown-page">
+                            <h2>"Not in this version"</h2>
+                            <p>{format!("This viewer has no page called “{name}”.")}</p>
+                            <p><a href="#load">"Go to the load page"</a></p>
+                        </section>
+                    }
+                        .into_any()
+                }
             }}
         </main>
-    }
-}
-
-/// Progress of the file the worker is reading.
-#[component]
-fn ProgressBar(
-    /// The worker's latest progress report.
-    progress: RwSignal<Option<Progress>>,
-) -> impl IntoView {
-    move || {
-        progress.get().map(|p| {
-            view! {
-                <div class="progress" data-testid="progress" role="status">
-                    <span>
-                        {format!("Reading {} ({} of {}): {} of {}", p.name, p.index + 1, p.count, human_bytes(p.done), human_bytes(p.total))}
-                    </span>
-                    <progress max=p.total.max(1.0) value=p.done></progress>
-                </div>
-            }
-        })
-    }
-}
-
-/// What the snapshot holds, in counts.
-#[component]
-fn SummaryPanel(
-    /// The summary the core computed.
-    summary: Summary,
-) -> impl IntoView {
-    let kinds = summary
-        .identities
-        .by_kind
-        .iter()
-        .map(|(k, n)| format!("{n} {k}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let grants_total: u64 = summary.grants.values().sum();
-    let scopes = summary
-        .grants
-        .iter()
-        .map(|(k, n)| format!("{n} {k}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    view! {
-        <section class="summary" data-testid="summary" aria-label="What was read">
-            <div class="stat">
-                <span class="value" data-testid="identities">{summary.identities.total}</span>
-                <span class="label">"identities"</span>
-                <span class="detail">{kinds}</span>
-            </div>
-            <div class="stat">
-                <span class="value" data-testid="grants">{grants_total}</span>
-                <span class="label">"role assignments"</span>
-                <span class="detail">{scopes}</span>
-            </div>
-            <div class="stat">
-                <span class="value" data-testid="orphaned">{summary.orphaned_assignments}</span>
-                <span class="label">"assigned to unresolved principals"</span>
-            </div>
-            <div class="stat">
-                <span class="value" data-testid="workloads">{summary.workloads}</span>
-                <span class="label">"resources"</span>
-            </div>
-            <div class="stat">
-                <span class="value" data-testid="credentials">{summary.credentials}</span>
-                <span class="label">"user-managed credentials"</span>
-            </div>
-            <div class="stat">
-                <span class="value" data-testid="federations">{summary.federations}</span>
-                <span class="label">"federated credentials"</span>
-            </div>
-        </section>
-    }
-}
-
-/// One row per file read: what the core found it to be, and how every record was accounted for.
-#[component]
-fn FileTable(
-    /// Each file's reconciliation, in the order given.
-    reports: Vec<FileReport>,
-) -> impl IntoView {
-    let rows = reports
-        .into_iter()
-        .map(|f| {
-            let set_aside = f.set_aside.len() as u64;
-            let notes = f
-                .messages
-                .iter()
-                .cloned()
-                .chain(
-                    f.set_aside
-                        .iter()
-                        .map(|s| format!("record {} (line {}): {}", s.record, s.line, s.reason)),
-                )
-                .collect::<Vec<_>>();
-            view! {
-                <tr data-testid="file-row">
-                    <td class="path">{f.path}</td>
-                    <td data-testid="format">{f.format}</td>
-                    <td class="num">{human_bytes(f.size_bytes as f64)}</td>
-                    <td class="num" data-testid="records">{f.records}</td>
-                    <td class="num">{f.ingested}</td>
-                    <td class="num">{f.merged}</td>
-                    <td class="num" data-testid="set-aside">{set_aside}</td>
-                    <td class="note">
-                        <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <table class="files" data-testid="files">
-            <caption>"Files read: every record is ingested, merged into one already read, or set aside with a reason"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"File"</th>
-                    <th scope="col">"Format"</th>
-                    <th scope="col" class="num">"Size"</th>
-                    <th scope="col" class="num">"Records"</th>
-                    <th scope="col" class="num">"Ingested"</th>
-                    <th scope="col" class="num">"Merged"</th>
-                    <th scope="col" class="num">"Set aside"</th>
-                    <th scope="col">"Notes"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-}
-
-/// `1536` → `1.5 KB`.
-#[must_use]
-pub fn human_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{value:.0} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn human_bytes_picks_a_unit() {
-        assert_eq!(human_bytes(0.0), "0 B");
-        assert_eq!(human_bytes(1536.0), "1.5 KB");
-        assert_eq!(human_bytes(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GB");
     }
 }

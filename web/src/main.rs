@@ -1,6 +1,7 @@
-//! Entry point of the viewer: set the panic hook and mount the app. Nothing else lives here.
+//! Entry point of the viewer: install the panic hook (a crash shows a message, never a blank page) and mount the
+//! app. Nothing else lives here.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    idlens_web::install_panic_hook();
     leptos::mount::mount_to_body(idlens_web::App);
 }

@@ -7,10 +7,17 @@ const CHUNK = 1 << 20;
 const PROGRESS_EVERY = 8 << 20;
 let wasmBytes = null;
 let core = null;
+let instantiating = null;
 
-async function instantiate() {
-  const { instance } = await WebAssembly.instantiate(wasmBytes, {});
-  core = instance.exports;
+// One instance at a time: messages that arrive while the module compiles wait for the same instance (two
+// instantiations racing would leave the later, empty one in place of the one that holds the snapshot).
+function instantiate() {
+  if (!instantiating) {
+    instantiating = WebAssembly.instantiate(wasmBytes, {}).then(({ instance }) => {
+      core = instance.exports;
+    });
+  }
+  return instantiating;
 }
 
 function copyIn(bytes) {
@@ -24,6 +31,8 @@ let started = 0;
 async function ingest(files) {
   started = performance.now();
   core.idl_reset();
+  // The core has no clock: the checks are evaluated as of now.
+  core.idl_set_as_of(Date.now() / 1000);
   let ptr = core.idl_alloc(CHUNK) >>> 0;
   for (let index = 0; index < files.length; index++) {
     const file = files[index];
@@ -68,6 +77,17 @@ function postResult() {
   self.postMessage({ type: "result", json, elapsedMs, wasmMemoryBytes: core.memory.buffer.byteLength });
 }
 
+// Answer one question about the loaded snapshot (JSON in, JSON out); only what the page shows crosses over.
+function answer(id, request) {
+  const bytes = new TextEncoder().encode(request);
+  const ptr = copyIn(bytes);
+  const at = core.idl_query(ptr, bytes.length) >>> 0;
+  const len = core.idl_answer_len() >>> 0;
+  const json = new TextDecoder().decode(new Uint8Array(core.memory.buffer, at, len).slice());
+  core.idl_free(ptr, bytes.length);
+  self.postMessage({ type: "answer", id, json });
+}
+
 self.onmessage = async (event) => {
   const msg = event.data;
   try {
@@ -84,10 +104,22 @@ self.onmessage = async (event) => {
       started = performance.now();
       core.idl_demo();
       postResult();
+    } else if (msg.type === "query") {
+      if (!core) {
+        self.postMessage({ type: "answer", id: msg.id, json: JSON.stringify({ kind: "error", message: "nothing has been loaded yet" }) });
+        return;
+      }
+      answer(msg.id, msg.request);
     }
   } catch (err) {
     // A trap leaves the module in an unknown state: start afresh next time.
     core = null;
-    self.postMessage({ type: "error", message: String((err && err.message) || err) });
+    instantiating = null;
+    const message = String((err && err.message) || err);
+    if (msg.type === "query") {
+      self.postMessage({ type: "answer", id: msg.id, json: JSON.stringify({ kind: "error", message: `The core stopped: ${message}. Load the files again.` }) });
+    } else {
+      self.postMessage({ type: "error", message });
+    }
   }
 };

@@ -1,0 +1,6 @@
+//! The viewer's pages, one per file: [`load`] (drop files, summary, reconciliation), [`identities`] (the virtualised
+//! table) and [`identity`] (one identity in full). Dashboard, frameworks, findings and compare pages join here.
+
+pub mod identities;
+pub mod identity;
+pub mod load;
