@@ -121,3 +121,174 @@ test("file: the single file references nothing outside itself", () => {
   const urls = (html.match(/https?:\/\/[^\s"'`)]+/g) ?? []).filter((u) => !u.startsWith("https://developer.mozilla.org/"));
   assert.deepEqual(urls, [], "no absolute URLs");
 });
+
+// The identities table and the identity page, on the demo tenant.
+
+/** Open the demo tenant and go to the identities table. */
+async function demoIdentities(mode) {
+  const view = await openViewer(browser, mode, "#demo");
+  await view.page.waitForSelector("[data-testid=summary]");
+  await view.page.click("[data-testid=browse]");
+  await view.page.waitForSelector("[data-testid=identity-row]", { state: "attached" });
+  return view;
+}
+
+/** What the table shows now: the count it reports and each rendered row. */
+async function tableState(page) {
+  const count = page.locator("[data-testid=identities-count]");
+  return {
+    total: Number(await count.getAttribute("data-total")),
+    all: Number(await count.getAttribute("data-all")),
+    trs: await page.locator("[data-testid=identities-table] tr").count(),
+    rows: await page.$$eval("[data-testid=identity-row]", (trs) =>
+      trs.map((tr) => ({
+        key: tr.dataset.key,
+        index: Number(tr.getAttribute("aria-rowindex")),
+        name: tr.querySelector("[data-testid=identity-link]").textContent,
+        kind: tr.querySelector("[data-testid=cell-kind]").dataset.kind,
+        grants: Number(tr.querySelector("[data-testid=cell-grants]").textContent),
+      })),
+    ),
+  };
+}
+
+/** Wait until the table's first row satisfies `ok` (answers arrive asynchronously from the worker). */
+async function waitForTable(page, ok, what) {
+  for (let i = 0; i < 100; i++) {
+    const state = await tableState(page);
+    if (state.rows.length > 0 && ok(state)) return state;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`the table never showed ${what}: ${JSON.stringify((await tableState(page)).rows.slice(0, 3))}`);
+}
+
+for (const mode of MODES) {
+  test(`${mode}: identities sort, filter and search, and the URL keeps the view`, async () => {
+    const view = await demoIdentities(mode);
+    const { page } = view;
+    await withScreenshot(view, `${mode}-identities`, async () => {
+      const start = await tableState(page);
+      assert.ok(start.all >= 300, `all identities counted: ${start.all}`);
+      assert.equal(start.total, start.all);
+      const names = start.rows.map((r) => r.name.toLowerCase());
+      assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), "sorted by name first");
+
+      // Sort by grants: largest first, the header says so, the URL says so.
+      await page.click("[data-testid=sort-grants]");
+      const byGrants = await waitForTable(page, (s) => s.rows[0].grants >= s.rows.at(-1).grants && s.rows[0].grants > start.rows[0].grants, "grants descending");
+      for (let i = 1; i < byGrants.rows.length; i++) assert.ok(byGrants.rows[i - 1].grants >= byGrants.rows[i].grants, "grants descending");
+      assert.equal(await page.getAttribute("th:has([data-testid=sort-grants])", "aria-sort"), "descending");
+      assert.match(page.url(), /#identities\?sort=grants&desc=1$/);
+      await page.click("[data-testid=sort-grants]");
+      await waitForTable(page, (s) => s.rows[0].grants <= s.rows.at(-1).grants, "grants ascending");
+      assert.equal(await page.getAttribute("th:has([data-testid=sort-grants])", "aria-sort"), "ascending");
+
+      // Filter by kind.
+      await page.selectOption("[data-testid=filter-kind]", "user-assigned-managed-identity");
+      const uami = await waitForTable(page, (s) => s.total < s.all && s.rows.every((r) => r.kind === "user-assigned-managed-identity"), "only user-assigned identities");
+      assert.ok(uami.total > 0);
+      assert.match(page.url(), /kind=user-assigned-managed-identity/);
+
+      // Free text, debounced, within the kind filter.
+      const target = uami.rows[0].name;
+      await page.fill("[data-testid=search]", target);
+      const found = await waitForTable(page, (s) => s.total < uami.total && s.rows.some((r) => r.name === target), `a search for ${target}`);
+      assert.ok(found.rows.every((r) => r.kind === "user-assigned-managed-identity"));
+      assert.match(decodeURIComponent(page.url()), new RegExp(`q=${target}`));
+
+      // Back and forward walk through the views. Typing rewrites the current entry (one entry per filter choice, not
+      // per keystroke), so back leaves the kind filter and forward returns to the kind filter with its search.
+      await page.goBack();
+      await waitForTable(page, (s) => s.total === s.all, "all kinds after going back");
+      assert.doesNotMatch(page.url(), /kind=/);
+      assert.equal(await page.inputValue("[data-testid=search]"), "");
+      await page.goForward();
+      await waitForTable(page, (s) => s.total === found.total, "the kind filter and search after going forward");
+      assert.match(page.url(), /kind=user-assigned-managed-identity/);
+      assert.equal(await page.inputValue("[data-testid=search]"), target);
+
+      await page.click("[data-testid=clear-filters]");
+      await waitForTable(page, (s) => s.total === s.all, "every identity after clearing");
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), []);
+    });
+    await view.finish();
+  });
+
+  test(`${mode}: the identities table is virtualised`, async () => {
+    const view = await demoIdentities(mode);
+    const { page } = view;
+    await withScreenshot(view, `${mode}-virtual`, async () => {
+      const start = await tableState(page);
+      assert.ok(start.total >= 300, `total says ${start.total}`);
+      assert.ok(start.trs < 100, `only a window of rows is in the DOM: ${start.trs} tr`);
+      assert.equal(start.rows[0].index, 2, "the first row is the table's row 1 (after the header)");
+      // Scroll two thirds down: the rows in the DOM are from there, still only a window.
+      const height = await page.$eval("[data-testid=identities-scroller]", (el) => el.scrollHeight);
+      assert.ok(height > start.total * 30, `the scroll height stands for every row: ${height}`);
+      await page.$eval("[data-testid=identities-scroller]", (el) => { el.scrollTop = el.scrollHeight * 0.66; });
+      const middle = await waitForTable(page, (s) => s.rows[0].index > 150, "rows from the middle");
+      assert.ok(middle.trs < 100, `still a window: ${middle.trs} tr`);
+      const visible = await page.$$eval("[data-testid=identity-row]", (trs) => {
+        const box = document.querySelector("[data-testid=identities-scroller]").getBoundingClientRect();
+        return trs.filter((tr) => {
+          const r = tr.getBoundingClientRect();
+          return r.bottom > box.top + 40 && r.top < box.bottom;
+        }).length;
+      });
+      assert.ok(visible >= 5, `rows fill the viewport after scrolling: ${visible}`);
+      // The bottom: the last row of the table is rendered.
+      await page.$eval("[data-testid=identities-scroller]", (el) => { el.scrollTop = el.scrollHeight; });
+      await waitForTable(page, (s) => s.rows.at(-1).index === s.total + 1, "the last row");
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), []);
+    });
+    await view.finish();
+  });
+
+  test(`${mode}: an identity page shows what it is, where it runs, what it reaches and where each fact was read`, async () => {
+    const view = await demoIdentities(mode);
+    const { page } = view;
+    await withScreenshot(view, `${mode}-identity`, async () => {
+      // The identity with the most workloads, opened with the keyboard.
+      await page.click("[data-testid=sort-workloads]");
+      await waitForTable(page, (s) => /sort=workloads/.test(page.url()), "workloads sort");
+      const first = (await tableState(page)).rows[0];
+      await page.focus(`[data-testid=identity-row][data-key="${first.key}"] [data-testid=identity-link]`);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("[data-testid=section-grants]");
+      assert.match(page.url(), /#identity\//);
+      assert.equal(await page.textContent("[data-testid=identity-name]"), first.name);
+      for (const section of ["what", "workloads", "grants", "credentials", "federations", "activity", "provenance", "risk", "findings"]) {
+        assert.equal(await page.locator(`[data-testid=section-${section}]`).count(), 1, `section ${section}`);
+      }
+      assert.ok((await page.locator("[data-testid=workload-row]").count()) > 0, "workloads listed");
+      assert.ok((await page.locator("[data-testid=grant-row]").count()) > 0, "grants listed");
+      const sources = await page.$$eval("[data-testid=section-provenance] [data-testid=source]", (els) => els.map((e) => e.textContent));
+      assert.ok(sources.length > 0);
+      for (const s of sources) assert.match(s, /^demo\/tenant\/[\w.-]+\.json, record \d+, line \d+$/);
+      assert.match(await page.textContent("[data-testid=section-grants]"), /\.json, record \d+, line \d+/);
+      if ((await page.locator("[data-testid=finding]").count()) > 0) {
+        assert.match(await page.textContent("[data-testid=evidence] >> nth=0"), /\.json, record \d+/);
+      }
+
+      // Back and forward follow the URL; the table keeps its sort.
+      await page.goBack();
+      await page.waitForSelector("[data-testid=identities-table]");
+      await waitForTable(page, (s) => s.rows[0].key === first.key, "the sorted table again");
+      assert.match(page.url(), /sort=workloads/);
+      await page.goForward();
+      await page.waitForSelector("[data-testid=section-grants]");
+      assert.equal(await page.textContent("[data-testid=identity-name]"), first.name);
+      await page.click("[data-testid=back-to-list]");
+      await waitForTable(page, (s) => s.rows[0].key === first.key, "the list link keeps the sort");
+
+      // An unknown id says so.
+      await page.evaluate(() => { location.hash = "#identity/no-such-identity"; });
+      await page.waitForSelector("[data-testid=no-identity]");
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), []);
+    });
+    await view.finish();
+  });
+}
