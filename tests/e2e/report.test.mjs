@@ -11,48 +11,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { execFileSync, spawnSync } from "node:child_process";
-import { launch, env, repo, artifacts, tempDir } from "./harness.mjs";
+import { launch, env, repo, artifacts, tempDir, HOSTILE, hostileFixture } from "./harness.mjs";
 
 const SECTIONS = ["Executive summary", "Framework posture", "Charts", "Top risky identities", "Findings appendix", "Inputs"];
-const HOSTILE = [
-  "<script>alert(1)</script>",
-  '"><img src=x onerror=alert(2)>',
-  '=HYPERLINK("http://evil.example/","x")',
-  "</td></tr></table><h1>broken</h1>",
-];
-
 function report(inputs, out, extra = []) {
   execFileSync(env("IDLENS_CLI"), ["report", ...inputs, "--as-of", "2026-11-01", "-o", out, ...extra], { stdio: "pipe" });
   return out;
-}
-
-function hostileFixture(dir) {
-  const sub = "11111111-2222-4333-8444-555555555555";
-  const identities = HOSTILE.map((name, i) => ({
-    clientId: `bbbbbbbb-0000-4000-8000-00000000000${i}`,
-    id: `/subscriptions/${sub}/resourceGroups/rg-${i}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x${i}`,
-    location: "westeurope",
-    name,
-    principalId: `aaaaaaaa-0000-4000-8000-00000000000${i}`,
-    resourceGroup: `rg-${i}`,
-    tags: { owner: name, env: "prod", note: "@SUM(1+1)*cmd|' /C calc'!A0" },
-    tenantId: "99999999-8888-4777-8666-555555555555",
-    type: "Microsoft.ManagedIdentity/userAssignedIdentities",
-  }));
-  const assignments = HOSTILE.map((name, i) => ({
-    id: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments/cccccccc-0000-4000-8000-00000000000${i}`,
-    name: `cccccccc-0000-4000-8000-00000000000${i}`,
-    principalId: `aaaaaaaa-0000-4000-8000-00000000000${i}`,
-    principalName: name,
-    principalType: "ServicePrincipal",
-    roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`,
-    roleDefinitionName: "Owner",
-    scope: `/subscriptions/${sub}`,
-    description: name,
-  }));
-  fs.writeFileSync(path.join(dir, "identities.json"), JSON.stringify(identities, null, 2));
-  fs.writeFileSync(path.join(dir, "role-assignments.json"), JSON.stringify(assignments, null, 2));
-  return dir;
 }
 
 /** Open a report from file:// with JavaScript disabled, recording every request and console error. */
