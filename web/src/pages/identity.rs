@@ -272,28 +272,9 @@ fn Workloads(
         })
         .collect_view();
     view! {
-        <section class="card wide" data-testid="section-workloads" aria-labelledby="h-workloads">
-            <h3 id="h-workloads">{format!("Where it runs ({count} workloads)")}</h3>
-            {if count == 0 {
-                view! { <p class="muted">"No exported resource uses this identity."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="plain">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Resource"</th>
-                                <th scope="col">"Type"</th>
-                                <th scope="col">"Uses it as"</th>
-                                <th scope="col">"Environment"</th>
-                                <th scope="col">"Source"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                }
-                    .into_any()
-            }}
-        </section>
+        <TableCard name="workloads" title=format!("Where it runs ({count} workloads)") empty="No exported resource uses this identity." columns=&["Resource", "Type", "Uses it as", "Environment", "Source"] count=count>
+            {rows}
+        </TableCard>
     }
 }
 
@@ -400,29 +381,9 @@ fn Credentials(
         })
         .collect_view();
     view! {
-        <section class="card wide" data-testid="section-credentials" aria-labelledby="h-credentials">
-            <h3 id="h-credentials">{format!("Credentials ({count})")}</h3>
-            {if count == 0 {
-                view! { <p class="muted">"No user-managed secret or certificate."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="plain">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Type"</th>
-                                <th scope="col">"Name or key id"</th>
-                                <th scope="col">"From"</th>
-                                <th scope="col">"Until"</th>
-                                <th scope="col">"State"</th>
-                                <th scope="col">"Source"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                }
-                    .into_any()
-            }}
-        </section>
+        <TableCard name="credentials" title=format!("Credentials ({count})") empty="No user-managed secret or certificate." columns=&["Type", "Name or key id", "From", "Until", "State", "Source"] count=count>
+            {rows}
+        </TableCard>
     }
 }
 
@@ -449,28 +410,9 @@ fn Federations(
         })
         .collect_view();
     view! {
-        <section class="card wide" data-testid="section-federations" aria-labelledby="h-federations">
-            <h3 id="h-federations">{format!("Federated credentials ({count})")}</h3>
-            {if count == 0 {
-                view! { <p class="muted">"No federated credential: it trusts no external token issuer."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="plain">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Issuer"</th>
-                                <th scope="col">"Subject or claims"</th>
-                                <th scope="col">"Audiences"</th>
-                                <th scope="col">"Source"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                }
-                    .into_any()
-            }}
-        </section>
+        <TableCard name="federations" title=format!("Federated credentials ({count})") empty="No federated credential: it trusts no external token issuer." columns=&["Name", "Issuer", "Subject or claims", "Audiences", "Source"] count=count>
+            {rows}
+        </TableCard>
     }
 }
 
@@ -560,6 +502,42 @@ fn Findings(
             <h3 id="h-findings">{format!("Findings ({count})")}</h3>
             {(count == 0).then(|| view! { <p class="muted">"No check raised a finding for this identity."</p> })}
             <ul class="findings">{items}</ul>
+        </section>
+    }
+}
+
+/// A wide card with a heading and a table of rows, or one sentence when there are none.
+#[component]
+fn TableCard(
+    /// Names the section: test id `section-{name}`, heading id `h-{name}`.
+    name: &'static str,
+    /// The heading, with its count.
+    title: String,
+    /// What to say when there is no row.
+    empty: &'static str,
+    /// The column headings.
+    columns: &'static [&'static str],
+    /// How many rows there are.
+    count: usize,
+    /// The rows (`<tr>` elements).
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class="card wide" data-testid=format!("section-{name}") aria-labelledby=format!("h-{name}")>
+            <h3 id=format!("h-{name}")>{title}</h3>
+            {if count == 0 {
+                view! { <p class="muted">{empty}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="plain">
+                        <thead>
+                            <tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
+                        </thead>
+                        <tbody>{children()}</tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
         </section>
     }
 }
