@@ -187,13 +187,28 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         threshold.id(),
         evaluation.findings.iter().filter(|f| f.waived).count()
     );
-    for f in failing.iter().take(20) {
+    const LISTED: usize = 20;
+    for f in failing.iter().take(LISTED) {
+        // Several grants can give the same message: the scope tells them apart.
+        let scope = f
+            .evidence
+            .iter()
+            .flat_map(|e| &e.fields)
+            .find(|field| field.name == "scope")
+            .map(|field| format!(" [{}]", field.value))
+            .unwrap_or_default();
         eprintln!(
-            "  {} {} {}: {}",
+            "  {} {} {}: {}{scope}",
             f.severity.id(),
             f.check_id,
             f.identity.name,
             f.message
+        );
+    }
+    if failing.len() > LISTED {
+        eprintln!(
+            "  … and {} more (all of them: idlens findings --format csv)",
+            failing.len() - LISTED
         );
     }
     Ok(if failing.is_empty() {
