@@ -72,10 +72,10 @@ export const MODES = ["served", "file"];
  * (only the document itself, and the worker's blob: script, are allowed), that no CSP violation and no page error
  * happened, and closes the server.
  */
-export async function openViewer(browser, mode, hash = "") {
+export async function openViewer(browser, mode, hash = "", contextOptions = {}) {
   const server = mode === "served" ? await serveDist() : null;
   const url = (server ? server.url : pathToFileURL(distFile()).href) + hash;
-  const context = await browser.newContext();
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const requests = [];
   const problems = [];

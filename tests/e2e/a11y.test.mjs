@@ -1,0 +1,50 @@
+// Accessibility: axe-core (injected into the page; the context bypasses the CSP only so that the checker itself can
+// run) finds no serious or critical violation on the load page, the identities table and an identity page, in the
+// light and the dark theme, served and from file://. No request leaves the page meanwhile.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { launch, openViewer, withScreenshot, MODES } from "./harness.mjs";
+
+const AXE = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Serious and critical violations on the page as it is now, as `rule: target, target` lines. */
+async function violations(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  });
+}
+
+for (const mode of MODES) {
+  for (const colorScheme of ["light", "dark"]) {
+    test(`${mode}, ${colorScheme}: no serious or critical accessibility violation`, async () => {
+      const view = await openViewer(browser, mode, "#demo", { bypassCSP: true, colorScheme });
+      await withScreenshot(view, `${mode}-${colorScheme}-a11y`, async () => {
+        await view.page.waitForSelector("[data-testid=summary]");
+        assert.deepEqual(await violations(view.page), [], "load page");
+        await view.page.evaluate(() => {
+          location.hash = "#identities?sort=risk&desc=1";
+        });
+        await view.page.waitForSelector("[data-testid=identity-row]");
+        assert.deepEqual(await violations(view.page), [], "identities page");
+        await view.page.click("[data-testid=identity-link]");
+        await view.page.waitForSelector("[data-testid=section-workloads]");
+        assert.deepEqual(await violations(view.page), [], "identity page");
+        assert.deepEqual(view.egress(), []);
+      });
+      await view.finish();
+    });
+  }
+}
