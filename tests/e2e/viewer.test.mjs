@@ -292,3 +292,24 @@ for (const mode of MODES) {
     await view.finish();
   });
 }
+
+for (const mode of MODES) {
+  test(`${mode}: a bookmarked view with nothing loaded says so and offers the demo`, async () => {
+    const view = await openViewer(browser, mode, "#identity/00000000-0000-0000-0000-000000000000");
+    await withScreenshot(view, `${mode}-nothing-loaded`, async () => {
+      const identity = await view.page.textContent("[data-testid=nothing-loaded]");
+      assert.match(identity, /Nothing is loaded yet\. This link names an identity/);
+      await view.page.evaluate(() => {
+        location.hash = "#identities";
+      });
+      await view.page.waitForFunction(() =>
+        document.querySelector("[data-testid=nothing-loaded]")?.textContent.startsWith("Nothing is loaded yet."),
+      );
+      await view.page.click("[data-testid=nothing-loaded] button");
+      await view.page.waitForSelector("[data-testid=identity-row]");
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), []);
+    });
+    await view.finish();
+  });
+}

@@ -1,8 +1,9 @@
 //! Pieces shared by the pages, one per file: [`nav`] (the top navigation), [`crash`] (a panic becomes a visible
-//! message, never a blank page), [`badges`] (severity, band and environment chips) and [`source`] (where a fact was
-//! read).
+//! message, never a blank page), [`badges`] (severity, band and environment chips), [`empty`] (what a page says before anything is loaded)
+//! and [`source`] (where a fact was read).
 
 pub mod badges;
 pub mod crash;
+pub mod empty;
 pub mod nav;
 pub mod source;

@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::{Env, Risk};
+use crate::components::empty::NothingLoaded;
 use crate::{Latest, Session, format};
 
 /// Height of one row in pixels (the CSS says the same: `--row-height`).
@@ -123,15 +124,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 when=move || session.loaded()
                 fallback=move || {
                     view! {
-                        <div class="empty" data-testid="nothing-loaded">
-                            <p>"Nothing is loaded yet."</p>
-                            <p>
-                                <a href="#load">"Load exported files"</a>
-                                " or "
-                                <button type="button" on:click=move |_| session.demo()>"open the demo tenant"</button>
-                                "."
-                            </p>
-                        </div>
+                        <NothingLoaded />
                     }
                 }
             >

@@ -9,6 +9,7 @@ use idlens_core::view::{
 use leptos::prelude::*;
 
 use crate::components::badges::{Env, Level, Risk};
+use crate::components::empty::NothingLoaded;
 use crate::components::source::Sources;
 use crate::{Latest, Session, format};
 
@@ -58,15 +59,7 @@ pub fn IdentityPage() -> impl IntoView {
             {move || {
                 if !session.loaded() {
                     return view! {
-                        <div class="empty" data-testid="nothing-loaded">
-                            <p>"Nothing is loaded yet. This link names an identity of a snapshot that is not open."</p>
-                            <p>
-                                <a href="#load">"Load exported files"</a>
-                                " or "
-                                <button type="button" on:click=move |_| session.demo()>"open the demo tenant"</button>
-                                "."
-                            </p>
-                        </div>
+                        <NothingLoaded detail="This link names an identity of a snapshot that is not open." />
                     }
                         .into_any();
                 }

@@ -639,6 +639,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The display name of a grant's role (`(unknown role)` when neither the export nor the built-in table names it).
+    pub(crate) fn role_name(&self, gx: u32) -> &str {
+        let snap = self.snap;
+        snap.grants
+            .get(gx as usize)
+            .and_then(|g| snap.roles.get(g.role as usize))
+            .and_then(|r| snap.opt_str(r.name))
+            .unwrap_or("(unknown role)")
+    }
+
     /// Evidence for a grant: its record, role, scope and principal.
     pub(crate) fn grant_evidence(&self, gx: u32) -> Evidence {
         let snap = self.snap;
@@ -647,11 +657,7 @@ impl<'a> Ctx<'a> {
         };
         let role = snap.roles.get(g.role as usize);
         let mut fields = vec![
-            f(
-                "roleDefinitionName",
-                role.and_then(|r| snap.opt_str(r.name))
-                    .unwrap_or("(unknown role)"),
-            ),
+            f("roleDefinitionName", self.role_name(gx)),
             f(
                 "scope",
                 snap.scopes

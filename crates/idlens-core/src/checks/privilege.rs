@@ -41,11 +41,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
             };
             if let Some(severity) = severity {
                 let ev = cx.grant_evidence(gx);
-                let role = ev
-                    .fields
-                    .first()
-                    .map(|x| x.value.clone())
-                    .unwrap_or_default();
+                let role = cx.role_name(gx);
                 let message = format!(
                     "{role} at {} scope{}",
                     level.id(),
@@ -78,11 +74,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
                 Severity::Critical
             };
             let ev = cx.grant_evidence(gx);
-            let role = ev
-                .fields
-                .first()
-                .map(|x| x.value.clone())
-                .unwrap_or_default();
+            let role = cx.role_name(gx);
             let message = if conditioned {
                 format!("{role} can write role assignments (restricted by an ABAC condition)")
             } else {
@@ -152,11 +144,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
                 _ => continue,
             };
             let ev = cx.grant_evidence(gx);
-            let role = ev
-                .fields
-                .first()
-                .map(|x| x.value.clone())
-                .unwrap_or_default();
+            let role = cx.role_name(gx);
             let message = format!(
                 "{role} at {} scope, above any single vault",
                 cx.scope_level(gx).id()

@@ -68,11 +68,7 @@ pub(super) fn run(
                     Severity::High
                 };
                 let ev = cx.grant_evidence(gx);
-                let role = ev
-                    .fields
-                    .first()
-                    .map(|x| x.value.clone())
-                    .unwrap_or_default();
+                let role = cx.role_name(gx);
                 let message = format!(
                     "{role} at {} scope assigned to a principal that is not in the identity exports",
                     cx.scope_level(gx).id()
