@@ -168,6 +168,10 @@ impl Page {
             Route::Load | Route::Demo => Page::Load,
             Route::Identities(_) => Page::Identities,
             Route::Identity(_) => Page::Identity,
+            Route::Dashboard => Page::Other("dashboard".into()),
+            Route::Frameworks(_) => Page::Other("frameworks".into()),
+            Route::Findings(_) => Page::Other("findings".into()),
+            Route::Compare => Page::Other("compare".into()),
             Route::Other(name) => Page::Other(name.clone()),
         }
     }

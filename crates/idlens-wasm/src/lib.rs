@@ -22,11 +22,11 @@
 
 use std::cell::RefCell;
 
-use idlens_core::checks::{self, Evaluation};
 use idlens_core::ingest::{Ingest, IngestOptions};
-use idlens_core::model::{self, FileReport, Snapshot, Summary};
+use idlens_core::model::{self, FileReport, Summary};
 use idlens_core::policy::Policy;
-use idlens_core::view::{self, IdentityTable, ViewAnswer, ViewRequest};
+use idlens_core::view::workspace::Workspace;
+use idlens_core::view::{ViewAnswer, ViewRequest};
 use serde::Serialize;
 
 /// How many set-aside records per file the report lists (the counts are always complete).
@@ -35,13 +35,12 @@ pub const SET_ASIDE_LISTED: usize = 100;
 /// Everything the worker has fed in so far.
 pub struct Session {
     ingest: Option<Ingest>,
-    snapshot: Option<Snapshot>,
-    /// The identities table of `snapshot`, built on the first question.
-    table: Option<IdentityTable>,
+    /// The last finished snapshot and what is derived from it (see [`Workspace`]).
+    workspace: Option<Workspace>,
     /// The "now" the checks are evaluated at (the module has no clock: the worker sets it).
     as_of: Option<i64>,
-    /// The check catalog and scores over `snapshot` at `as_of`, evaluated on the first question.
-    evaluation: Option<Evaluation>,
+    /// The policy profile, kept across loads (waivers made in the viewer survive adding files).
+    policy: Policy,
     result: Vec<u8>,
     answer: Vec<u8>,
 }
@@ -50,10 +49,9 @@ impl Default for Session {
     fn default() -> Self {
         Self {
             ingest: Some(Ingest::new(IngestOptions::default())),
-            snapshot: None,
-            table: None,
+            workspace: None,
             as_of: None,
-            evaluation: None,
+            policy: Policy::default(),
             result: Vec::new(),
             answer: Vec::new(),
         }
@@ -71,9 +69,7 @@ impl Session {
     fn ingest(&mut self) -> &mut Ingest {
         if self.ingest.is_none() {
             // Files added after a result was taken start a new snapshot.
-            self.snapshot = None;
-            self.table = None;
-            self.evaluation = None;
+            self.workspace = None;
         }
         self.ingest
             .get_or_insert_with(|| Ingest::new(IngestOptions::default()))
@@ -89,6 +85,14 @@ impl Session {
 
     pub fn end(&mut self) {
         self.ingest().end_file();
+    }
+
+    /// Evaluate at `as_of` (seconds since the epoch) from now on.
+    pub fn set_as_of(&mut self, as_of: i64) {
+        self.as_of = Some(as_of);
+        if let Some(w) = &mut self.workspace {
+            w.set_as_of(Some(as_of));
+        }
     }
 
     /// Ingest the bundled demo tenant: the core's generator rebuilds `demo/tenant/` byte for byte (a test in the CLI
@@ -108,13 +112,21 @@ impl Session {
     /// The report as JSON (see [`WorkerReport`]); the snapshot is kept for later questions.
     pub fn result(&mut self) -> &[u8] {
         if let Some(ingest) = self.ingest.take() {
-            self.snapshot = Some(ingest.finish());
-            self.table = None;
-            self.evaluation = None;
+            self.workspace = Some(Workspace::new(
+                ingest.finish(),
+                self.as_of,
+                self.policy.clone(),
+            ));
         }
-        let snapshot = self
-            .snapshot
-            .get_or_insert_with(|| Ingest::new(IngestOptions::default()).finish());
+        let (as_of, policy) = (self.as_of, &self.policy);
+        let workspace = self.workspace.get_or_insert_with(|| {
+            Workspace::new(
+                Ingest::new(IngestOptions::default()).finish(),
+                as_of,
+                policy.clone(),
+            )
+        });
+        let snapshot = workspace.snapshot();
         let reports = snapshot
             .files
             .iter()
@@ -132,14 +144,12 @@ impl Session {
         self.result = serde_json::to_vec(&report).unwrap_or_default();
         &self.result
     }
-}
 
-impl Session {
     /// Answer one JSON [`ViewRequest`] about the snapshot of the last result; the answer is JSON [`ViewAnswer`].
     pub fn query(&mut self, request: &[u8]) -> &[u8] {
         let answer = match (
             serde_json::from_slice::<ViewRequest>(request),
-            &self.snapshot,
+            &mut self.workspace,
         ) {
             (Err(err), _) => ViewAnswer::Error {
                 message: format!("unreadable question: {err}"),
@@ -147,28 +157,11 @@ impl Session {
             (Ok(_), None) => ViewAnswer::Error {
                 message: "nothing has been loaded yet".into(),
             },
-            (Ok(mut request), Some(snapshot)) => {
-                if self.table.is_none() {
-                    let mut table = IdentityTable::build(snapshot);
-                    if let Some(as_of) = self.as_of {
-                        let evaluation = checks::evaluate(snapshot, &Policy::default(), as_of);
-                        table.set_assessments(view::assess::assessments(
-                            &evaluation,
-                            snapshot.identities.len(),
-                        ));
-                        self.evaluation = Some(evaluation);
-                    }
-                    self.table = Some(table);
-                }
-                if let ViewRequest::Identity { as_of, .. } = &mut request {
-                    *as_of = as_of.or(self.as_of);
-                }
-                match self.table.as_mut() {
-                    Some(table) => view::answer(snapshot, table, &request),
-                    None => ViewAnswer::Error {
-                        message: "no table".into(),
-                    },
-                }
+            (Ok(request), Some(workspace)) => {
+                let answer = workspace.answer(&request);
+                // A question may change the policy (a waiver): keep it for the next load.
+                self.policy = workspace.policy().clone();
+                answer
             }
         };
         // Serialising plain data into a Vec cannot fail.
@@ -254,11 +247,7 @@ pub extern "C" fn idl_result_len() -> usize {
 /// Without it, questions are answered without risk and findings. Loading the demo tenant sets its own.
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_set_as_of(unix_seconds: f64) {
-    SESSION.with_borrow_mut(|s| {
-        s.as_of = Some(unix_seconds as i64);
-        s.table = None;
-        s.evaluation = None;
-    });
+    SESSION.with_borrow_mut(|s| s.set_as_of(unix_seconds as i64));
 }
 
 /// Answer the JSON question at `ptr..ptr+len` (see [`Session::query`]); returns the answer's address (valid until
@@ -285,10 +274,16 @@ pub extern "C" fn idl_demo() {
     SESSION.with_borrow_mut(Session::load_demo);
 }
 
-/// Forget every file.
+/// Forget every file and the snapshot. The policy profile (and the waivers made in the viewer) is kept.
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_reset() {
-    SESSION.with_borrow_mut(|s| *s = Session::default());
+    SESSION.with_borrow_mut(|s| {
+        let policy = std::mem::take(&mut s.policy);
+        *s = Session {
+            policy,
+            ..Session::default()
+        };
+    });
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The top navigation: Load · Identities · Identity. Plain links to URL fragments, so they work with the keyboard,
-//! open in a new tab and take part in back and forward. Dashboard, Frameworks, Findings and Compare join this list.
+//! The top navigation: Load · Dashboard · Identities · Identity · Frameworks · Findings · Compare. Plain links to URL
+//! fragments, so they work with the keyboard, open in a new tab and take part in back and forward.
 
 use idlens_core::view::{Route, format_route};
 use leptos::prelude::*;
@@ -15,6 +15,10 @@ pub fn Nav() -> impl IntoView {
             Route::Load | Route::Demo => page == "load",
             Route::Identities(_) => page == "identities",
             Route::Identity(_) => page == "identity",
+            Route::Dashboard => page == "dashboard",
+            Route::Frameworks(_) => page == "frameworks",
+            Route::Findings(_) => page == "findings",
+            Route::Compare => page == "compare",
             Route::Other(_) => false,
         };
         on.then_some("page")
@@ -30,6 +34,11 @@ pub fn Nav() -> impl IntoView {
         <nav class="pages" aria-label="Pages">
             <ul>
                 <li><a href="#load" aria-current=move || current("load") data-testid="nav-load">"Load"</a></li>
+                <li>
+                    <a href="#dashboard" aria-current=move || current("dashboard") data-testid="nav-dashboard">
+                        "Dashboard"
+                    </a>
+                </li>
                 <li>
                     <a href=identities_href aria-current=move || current("identities") data-testid="nav-identities">
                         "Identities"
@@ -52,6 +61,19 @@ pub fn Nav() -> impl IntoView {
                                 .into_any()
                         }
                     }}
+                </li>
+                <li>
+                    <a href="#frameworks" aria-current=move || current("frameworks") data-testid="nav-frameworks">
+                        "Frameworks"
+                    </a>
+                </li>
+                <li>
+                    <a href="#findings" aria-current=move || current("findings") data-testid="nav-findings">
+                        "Findings"
+                    </a>
+                </li>
+                <li>
+                    <a href="#compare" aria-current=move || current("compare") data-testid="nav-compare">"Compare"</a>
                 </li>
             </ul>
         </nav>

@@ -20,6 +20,7 @@ pub mod assess;
 pub mod detail;
 pub mod route;
 pub mod table;
+pub mod workspace;
 
 #[cfg(test)]
 mod tests;
@@ -33,7 +34,7 @@ pub use detail::{
     ActivityView, CredentialView, FederationView, GrantView, IdentityDetail, WorkloadView,
     identity_detail,
 };
-pub use route::{Route, format_route, parse_route};
+pub use route::{FindingsFilter, Route, format_route, parse_route};
 pub use table::{IdentityTable, identity_page};
 
 /// A column of the identities table, for sorting (kebab-case in JSON and in the URL).

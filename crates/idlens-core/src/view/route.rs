@@ -6,11 +6,31 @@
 //! #demo                               the load page, opening the bundled demo tenant
 //! #identities?sort=grants&desc=1&kind=user-assigned-managed-identity,managed-identity&env=prod&q=backup
 //! #identity/<principal id | client id | percent-encoded resource id | #index>
+//! #dashboard                          the tenant at a glance
+//! #frameworks                         every framework; #frameworks/<framework id> one framework's controls
+//! #findings?check=NHI-P-001&sev=critical,high&status=waived&q=backup
+//! #compare                            the loaded snapshot against the baseline
 //! ```
 //!
 //! Parsing never fails: unknown keys and values are ignored, an unknown page is [`Route::Other`].
 
+use serde::{Deserialize, Serialize};
+
 use super::{IdentityColumn, IdentityQuery, environment_from_id, environment_id, kind_from_id};
+
+/// Which findings the findings page lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FindingsFilter {
+    /// Only these checks (empty: all).
+    pub checks: Vec<String>,
+    /// Only these severities (`critical` … `info`; empty: all).
+    pub severities: Vec<String>,
+    /// `open`, `waived`, or empty for both.
+    pub status: String,
+    /// Free text: every word must occur in the identity's name or key, or the finding's message.
+    pub text: String,
+}
 
 /// One place in the viewer.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,6 +44,14 @@ pub enum Route {
     Identities(IdentityQuery),
     /// One identity by [`super::identity_key`].
     Identity(String),
+    /// The tenant at a glance: posture, charts, top risks and actions.
+    Dashboard,
+    /// Framework posture; `Some(id)` opens one framework's controls.
+    Frameworks(Option<String>),
+    /// All findings grouped by check, with these filters.
+    Findings(FindingsFilter),
+    /// The loaded snapshot against the baseline.
+    Compare,
     /// A page this build does not have (its name).
     Other(String),
 }
@@ -37,10 +65,19 @@ pub fn parse_route(fragment: &str) -> Route {
         "" | "load" => Route::Load,
         "demo" => Route::Demo,
         "identities" => Route::Identities(parse_query(params)),
-        _ => match path.strip_prefix("identity/") {
-            Some(id) if !id.is_empty() => Route::Identity(decode(id)),
-            _ => Route::Other(decode(path)),
-        },
+        "dashboard" => Route::Dashboard,
+        "frameworks" => Route::Frameworks(None),
+        "findings" => Route::Findings(parse_findings(params)),
+        "compare" => Route::Compare,
+        _ => {
+            if let Some(id) = path.strip_prefix("identity/").filter(|id| !id.is_empty()) {
+                Route::Identity(decode(id))
+            } else if let Some(fw) = path.strip_prefix("frameworks/").filter(|f| !f.is_empty()) {
+                Route::Frameworks(Some(decode(fw)))
+            } else {
+                Route::Other(decode(path))
+            }
+        }
     }
 }
 
@@ -59,6 +96,18 @@ pub fn format_route(route: &Route) -> String {
             }
         }
         Route::Identity(id) => format!("#identity/{}", encode(id)),
+        Route::Dashboard => "#dashboard".to_owned(),
+        Route::Frameworks(None) => "#frameworks".to_owned(),
+        Route::Frameworks(Some(fw)) => format!("#frameworks/{}", encode(fw)),
+        Route::Findings(filter) => {
+            let params = format_findings(filter);
+            if params.is_empty() {
+                "#findings".to_owned()
+            } else {
+                format!("#findings?{params}")
+            }
+        }
+        Route::Compare => "#compare".to_owned(),
         Route::Other(name) => format!("#{}", encode(name)),
     }
 }
@@ -137,6 +186,50 @@ fn format_query(query: &IdentityQuery) -> String {
     }
     if !query.text.is_empty() {
         parts.push(format!("q={}", encode(&query.text)));
+    }
+    parts.join("&")
+}
+
+fn parse_findings(params: &str) -> FindingsFilter {
+    let mut filter = FindingsFilter::default();
+    for pair in params.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let list = || {
+            value
+                .split(',')
+                .filter(|v| !v.is_empty())
+                .map(decode)
+                .collect::<Vec<_>>()
+        };
+        match key {
+            "check" => filter.checks = list(),
+            "sev" => filter.severities = list(),
+            "status" => {
+                let status = decode(value);
+                if status == "open" || status == "waived" {
+                    filter.status = status;
+                }
+            }
+            "q" => filter.text = decode(value),
+            _ => {}
+        }
+    }
+    filter
+}
+
+fn format_findings(filter: &FindingsFilter) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (key, values) in [("check", &filter.checks), ("sev", &filter.severities)] {
+        if !values.is_empty() {
+            let joined = values.iter().map(|v| encode(v)).collect::<Vec<_>>();
+            parts.push(format!("{key}={}", joined.join(",")));
+        }
+    }
+    if !filter.status.is_empty() {
+        parts.push(format!("status={}", encode(&filter.status)));
+    }
+    if !filter.text.is_empty() {
+        parts.push(format!("q={}", encode(&filter.text)));
     }
     parts.join("&")
 }

@@ -358,7 +358,18 @@ fn routes_round_trip() {
         Route::Identities(q.clone()),
         Route::Identity("3f2c0000-0000-0000-0000-000000000001".into()),
         Route::Identity("/subscriptions/s/resourceGroups/r g/providers/x/y#?&".into()),
-        Route::Other("dashboard".into()),
+        Route::Other("nowhere".into()),
+        Route::Dashboard,
+        Route::Frameworks(None),
+        Route::Frameworks(Some("owasp-nhi".into())),
+        Route::Findings(FindingsFilter::default()),
+        Route::Findings(FindingsFilter {
+            checks: vec!["NHI-P-001".into(), "NHI-C-001".into()],
+            severities: vec!["critical".into()],
+            status: "waived".into(),
+            text: "back up & restore".into(),
+        }),
+        Route::Compare,
     ];
     for route in routes {
         let text = format_route(&route);
@@ -392,7 +403,21 @@ fn routes_parse_leniently() {
     assert_eq!(q.kinds, vec![IdentityKind::AwsRole]);
     assert_eq!(q.text, "a b%zz");
     assert_eq!(parse_route("#identity/"), Route::Other("identity/".into()));
-    assert_eq!(parse_route("#findings"), Route::Other("findings".into()));
+    assert_eq!(
+        parse_route("#findings"),
+        Route::Findings(FindingsFilter::default())
+    );
+    assert_eq!(
+        parse_route("#findings?status=bogus&sev=high"),
+        Route::Findings(FindingsFilter {
+            severities: vec!["high".into()],
+            ..FindingsFilter::default()
+        })
+    );
+    assert_eq!(
+        parse_route("#frameworks/"),
+        Route::Other("frameworks/".into())
+    );
     assert_eq!(route::decode("%E2%9C%93%"), "✓%");
 }
 

@@ -1,0 +1,189 @@
+//! Everything the viewer's worker keeps between questions: the loaded snapshot, the as-of instant, the policy
+//! profile (with the waivers made in the viewer), and what is derived from them on demand (the identities table,
+//! the evaluation, the remediation plan), plus an optional baseline snapshot to compare with.
+//!
+//! Derived state is computed on the first question that needs it and dropped whenever an input changes (a new
+//! policy, a new as-of), so every answer reflects the current inputs. The worker's C ABI (`crates/idlens-wasm`)
+//! only moves bytes in and out of a [`Workspace`]; everything it answers is decided here, in plain Rust with native
+//! tests.
+
+use crate::checks::{self, Evaluation};
+use crate::model::Snapshot;
+use crate::policy::Policy;
+use crate::remediate::{self, Plan};
+
+use super::{IdentityTable, ViewAnswer, ViewRequest, answer as answer_view, assess};
+
+/// A snapshot loaded for comparison, with its evaluation once computed.
+#[derive(Debug)]
+pub struct Baseline {
+    pub snapshot: Snapshot,
+    evaluation: Option<Evaluation>,
+}
+
+/// The worker's state.
+#[derive(Debug)]
+pub struct Workspace {
+    snapshot: Snapshot,
+    /// The instant the checks are evaluated at; `None` answers without risk and findings.
+    as_of: Option<i64>,
+    policy: Policy,
+    table: Option<IdentityTable>,
+    evaluation: Option<Evaluation>,
+    plan: Option<Plan>,
+    baseline: Option<Baseline>,
+}
+
+impl Workspace {
+    /// A workspace over `snapshot`, evaluated at `as_of` under `policy`.
+    #[must_use]
+    pub fn new(snapshot: Snapshot, as_of: Option<i64>, policy: Policy) -> Workspace {
+        Workspace {
+            snapshot,
+            as_of,
+            policy,
+            table: None,
+            evaluation: None,
+            plan: None,
+            baseline: None,
+        }
+    }
+
+    #[must_use]
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    #[must_use]
+    pub fn as_of(&self) -> Option<i64> {
+        self.as_of
+    }
+
+    #[must_use]
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Evaluate at another instant (drops what was derived).
+    pub fn set_as_of(&mut self, as_of: Option<i64>) {
+        if self.as_of != as_of {
+            self.as_of = as_of;
+            self.invalidate();
+        }
+    }
+
+    /// Evaluate under another policy (drops what was derived).
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.policy = policy;
+        self.invalidate();
+    }
+
+    /// Keep `snapshot` as the baseline to compare the loaded one with.
+    pub fn set_baseline(&mut self, snapshot: Snapshot) {
+        self.baseline = Some(Baseline {
+            snapshot,
+            evaluation: None,
+        });
+    }
+
+    /// Forget the baseline.
+    pub fn clear_baseline(&mut self) {
+        self.baseline = None;
+    }
+
+    #[must_use]
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.baseline.as_ref()
+    }
+
+    /// Give the baseline back (to keep it across a reload of the current snapshot).
+    pub fn take_baseline(&mut self) -> Option<Baseline> {
+        self.baseline.take()
+    }
+
+    /// Put back a baseline taken with [`Workspace::take_baseline`].
+    pub fn restore_baseline(&mut self, baseline: Option<Baseline>) {
+        self.baseline = baseline;
+    }
+
+    fn invalidate(&mut self) {
+        self.table = None;
+        self.evaluation = None;
+        self.plan = None;
+        if let Some(b) = &mut self.baseline {
+            b.evaluation = None;
+        }
+    }
+
+    /// The evaluation at the current as-of under the current policy (computed once); `None` without an as-of.
+    pub fn evaluation(&mut self) -> Option<&Evaluation> {
+        self.ensure();
+        self.evaluation.as_ref()
+    }
+
+    /// The remediation plan (computed once, on first use: it re-scores every candidate action).
+    pub fn plan(&mut self) -> Option<&Plan> {
+        self.ensure();
+        if self.plan.is_none() {
+            let (Some(as_of), Some(evaluation)) = (self.as_of, &self.evaluation) else {
+                return None;
+            };
+            self.plan = Some(remediate::plan(
+                &self.snapshot,
+                &self.policy,
+                as_of,
+                evaluation,
+            ));
+        }
+        self.plan.as_ref()
+    }
+
+    /// The baseline's evaluation at the current as-of under the current policy (computed once).
+    pub fn baseline_evaluation(&mut self) -> Option<(&Snapshot, &Evaluation)> {
+        let as_of = self.as_of?;
+        let policy = &self.policy;
+        let b = self.baseline.as_mut()?;
+        if b.evaluation.is_none() {
+            b.evaluation = Some(checks::evaluate(&b.snapshot, policy, as_of));
+        }
+        b.evaluation.as_ref().map(|e| (&b.snapshot, e))
+    }
+
+    /// Build the table and evaluate, if not done yet.
+    fn ensure(&mut self) {
+        if self.table.is_some() {
+            return;
+        }
+        let mut table = IdentityTable::build(&self.snapshot);
+        if let Some(as_of) = self.as_of {
+            let evaluation = checks::evaluate(&self.snapshot, &self.policy, as_of);
+            table.set_assessments(assess::assessments(
+                &evaluation,
+                self.snapshot.identities.len(),
+            ));
+            self.evaluation = Some(evaluation);
+        }
+        self.table = Some(table);
+    }
+
+    /// Answer one question.
+    pub fn answer(&mut self, request: &ViewRequest) -> ViewAnswer {
+        self.ensure();
+        let Some(table) = self.table.as_mut() else {
+            return ViewAnswer::Error {
+                message: "the identities table could not be built".into(),
+            };
+        };
+        match request {
+            ViewRequest::Identity { id, as_of } => answer_view(
+                &self.snapshot,
+                table,
+                &ViewRequest::Identity {
+                    id: id.clone(),
+                    as_of: as_of.or(self.as_of),
+                },
+            ),
+            other => answer_view(&self.snapshot, table, other),
+        }
+    }
+}
