@@ -3,6 +3,7 @@
 //! - `demo`   installs what is missing, builds the single-file viewer and serves it on http://127.0.0.1:8080
 //! - `test`   installs what is missing and runs every check: fmt, clippy (native and wasm32), native tests, the
 //!   core in wasm, and the browser tests in headless Chromium against the served and the `file://` viewer
+//! - `e2e [NAME…]` builds the viewer and runs only the browser tests whose file names contain a NAME (all without one)
 //! - `dist`   builds `dist/idlens.html` (JS glue and wasm inlined, strict CSP)
 //! - `bench`  measures and writes `BENCHMARKS.md`
 //! - `worker` builds the core's import-free wasm module for the viewer's Web Worker (Trunk calls this)
@@ -43,6 +44,11 @@ fn run() -> anyhow::Result<()> {
             serve::serve(file.parent().context("dist folder")?, port)
         }
         Some("test") => test(&root),
+        Some("e2e") => {
+            tools::ensure_build_tools(&root)?;
+            tools::ensure_browser_tools(&root)?;
+            e2e(&root, &args[1..])
+        }
         Some("dist") => {
             tools::ensure_build_tools(&root)?;
             let file = dist::build(&root)?;
@@ -60,7 +66,7 @@ fn run() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [--port N] | test | dist | bench | worker | setup>"
+                "usage: cargo xtask <demo [--port N] | test | e2e [NAME…] | dist | bench | worker | setup>"
             );
             std::process::exit(2);
         }
@@ -104,8 +110,20 @@ fn test(root: &Path) -> anyhow::Result<()> {
             ]),
     )?;
     step("native tests", cargo(root).args(["test", "--workspace"]))?;
+    e2e(root, &[])?;
+    println!("\nall checks passed");
+    Ok(())
+}
+
+/// Build the single file and the CLI, then run the browser and wasm tests whose file names contain one of `only`
+/// (every test file when `only` is empty).
+fn e2e(root: &Path, only: &[String]) -> anyhow::Result<()> {
     let file = dist::build(root)?;
     let idlens = build_cli(root)?;
+    let files = e2e_test_files(root, only)?;
+    if files.is_empty() {
+        bail!("no browser test file matches {only:?}");
+    }
     step(
         "browser and wasm tests",
         Command::new("node")
@@ -115,17 +133,19 @@ fn test(root: &Path) -> anyhow::Result<()> {
             .env("IDLENS_CLI", &idlens)
             .env("CHROMIUM", tools::chromium())
             .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-            .args(e2e_test_files(root)?),
-    )?;
-    println!("\nall checks passed");
-    Ok(())
+            .args(files),
+    )
 }
 
-fn e2e_test_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+fn e2e_test_files(root: &Path, only: &[String]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/e2e"))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            only.is_empty() || only.iter().any(|o| name.contains(o.as_str()))
+        })
         .collect();
     files.sort();
     Ok(files)
