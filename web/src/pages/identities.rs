@@ -73,7 +73,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                     page.set(Some(p));
                 }
                 ViewAnswer::Error { message } => failure.set(Some(message)),
-                ViewAnswer::Identity { .. } => {}
+                _ => {}
             }
         });
     });

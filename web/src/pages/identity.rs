@@ -44,7 +44,7 @@ pub fn IdentityPage() -> impl IntoView {
                     detail.set(Some(d));
                 }
                 ViewAnswer::Error { message } => failure.set(Some(message)),
-                ViewAnswer::Identities(_) => {}
+                _ => {}
             }
         });
     });

@@ -96,6 +96,8 @@ pub struct GrantView {
 /// A user-managed secret or certificate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CredentialView {
+    /// Index into the snapshot's credentials (for the what-if).
+    pub index: u32,
     pub kind: CredentialKind,
     pub holder: CredentialHolder,
     pub display_name: Option<String>,
@@ -112,6 +114,8 @@ pub struct CredentialView {
 /// A federated identity credential.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FederationView {
+    /// Index into the snapshot's federations (for the what-if).
+    pub index: u32,
     pub name: Option<String>,
     pub issuer: Option<String>,
     pub subject: Option<String>,
@@ -224,8 +228,10 @@ pub fn identity_detail(
     let mut credentials: Vec<CredentialView> = snapshot
         .credentials
         .iter()
-        .filter(|c| c.identity == ix)
-        .map(|c| CredentialView {
+        .enumerate()
+        .filter(|(_, c)| c.identity == ix)
+        .map(|(i, c)| CredentialView {
+            index: i as u32,
             kind: c.kind,
             holder: c.holder,
             display_name: s(c.display_name),
@@ -250,8 +256,10 @@ pub fn identity_detail(
     let mut federations: Vec<FederationView> = snapshot
         .federations
         .iter()
-        .filter(|f| f.identity == Some(ix))
-        .map(|f| FederationView {
+        .enumerate()
+        .filter(|(_, f)| f.identity == Some(ix))
+        .map(|(i, f)| FederationView {
+            index: i as u32,
             name: s(f.name),
             issuer: s(f.issuer),
             subject: s(f.subject),
