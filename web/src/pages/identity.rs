@@ -3,6 +3,7 @@
 //! evidence, and the file, record and line behind every fact.
 
 use idlens_core::ids::ScopeLevel;
+use idlens_core::view::whatif::{WhatIfRequest, WhatIfView};
 use idlens_core::view::{
     Assessment, IdentityDetail, Route, ViewAnswer, ViewRequest, format_route, kind_label,
 };
@@ -93,6 +94,12 @@ fn Detail(
         .as_ref()
         .map(|a| view! { <Risk risk=a.risk band=a.band.clone() /> });
     let title = d.name.clone();
+    // What is switched off in the what-if, and the worker's recomputation of it.
+    let off = RwSignal::new(WhatIfRequest {
+        id: d.key.clone(),
+        ..WhatIfRequest::default()
+    });
+    let assessed = d.assessment.is_some();
     view! {
         <header class="identity-head">
             <h2 data-testid="identity-name">{title}</h2>
@@ -107,10 +114,11 @@ fn Detail(
         <div class="sections">
             <WhatItIs detail=d.clone() />
             {d.assessment.clone().map(|a| view! { <RiskSection assessment=a /> })}
+            {assessed.then(|| view! { <WhatIfPanel off=off /> })}
             <Workloads detail=d.clone() />
-            <Grants detail=d.clone() />
-            <Credentials detail=d.clone() />
-            <Federations detail=d.clone() />
+            <Grants detail=d.clone() off=off assessed=assessed />
+            <Credentials detail=d.clone() off=off assessed=assessed />
+            <Federations detail=d.clone() off=off assessed=assessed />
             <Activity detail=d.clone() />
             {d.assessment.clone().map(|a| view! { <Findings assessment=a /> })}
             <section class="card wide" data-testid="section-provenance" aria-labelledby="h-provenance">
@@ -276,6 +284,10 @@ fn Workloads(
 fn Grants(
     /// The identity.
     detail: IdentityDetail,
+    /// The what-if selection.
+    off: RwSignal<WhatIfRequest>,
+    /// Whether the snapshot was evaluated (the what-if needs scores).
+    assessed: bool,
 ) -> impl IntoView {
     let count = detail.grants.len();
     let groups = ScopeLevel::ALL
@@ -304,8 +316,10 @@ fn Grants(
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(", ");
+                    let label = format!("What-if: switch off {} at {}", g.role, g.scope);
                     view! {
                         <tr data-testid="grant-row">
+                            {assessed.then(|| view! { <td><Toggle off=off label=label list=List::Grants index=g.index /></td> })}
                             <td><strong>{g.role.clone()}</strong></td>
                             <td>{format!("{} ({:.2})", g.tier_label, g.tier)}</td>
                             <td class="id">{g.scope.clone()}</td>
@@ -320,6 +334,7 @@ fn Grants(
                 <table class="plain" data-testid=format!("grants-{}", level.id())>
                     <thead>
                         <tr>
+                            {assessed.then(|| view! { <th scope="col">"What-if"</th> })}
                             <th scope="col">"Role"</th>
                             <th scope="col">"Privilege tier"</th>
                             <th scope="col">"Scope"</th>
@@ -346,6 +361,10 @@ fn Grants(
 fn Credentials(
     /// The identity.
     detail: IdentityDetail,
+    /// The what-if selection.
+    off: RwSignal<WhatIfRequest>,
+    /// Whether the snapshot was evaluated (the what-if needs scores).
+    assessed: bool,
 ) -> impl IntoView {
     let count = detail.credentials.len();
     let rows = detail
@@ -361,8 +380,14 @@ fn Credentials(
                 Some(false) => view! { <span class="chip env-nonprod">"valid"</span> }.into_any(),
                 None => view! { <span class="muted">"—"</span> }.into_any(),
             };
+            let label = format!(
+                "What-if: remove the {} {}",
+                kind.to_lowercase(),
+                c.display_name.clone().or(c.key_id.clone()).unwrap_or_default()
+            );
             view! {
                 <tr data-testid="credential-row">
+                    {assessed.then(|| view! { <td><Toggle off=off label=label list=List::Credentials index=c.index /></td> })}
                     <td>{kind}</td>
                     <td>{c.display_name.clone().or(c.key_id.clone()).unwrap_or_default()}</td>
                     <td class="date">{format::date(c.start_unix)}</td>
@@ -374,7 +399,7 @@ fn Credentials(
         })
         .collect_view();
     view! {
-        <TableCard name="credentials" title=format!("Credentials ({count})") empty="No user-managed secret or certificate." columns=&["Type", "Name or key id", "From", "Until", "State", "Source"] count=count>
+        <TableCard name="credentials" title=format!("Credentials ({count})") empty="No user-managed secret or certificate." columns=if assessed { &["What-if", "Type", "Name or key id", "From", "Until", "State", "Source"] } else { &["Type", "Name or key id", "From", "Until", "State", "Source"] } count=count>
             {rows}
         </TableCard>
     }
@@ -385,14 +410,23 @@ fn Credentials(
 fn Federations(
     /// The identity.
     detail: IdentityDetail,
+    /// The what-if selection.
+    off: RwSignal<WhatIfRequest>,
+    /// Whether the snapshot was evaluated (the what-if needs scores).
+    assessed: bool,
 ) -> impl IntoView {
     let count = detail.federations.len();
     let rows = detail
         .federations
         .into_iter()
         .map(|f| {
+            let label = format!(
+                "What-if: remove the federated credential {}",
+                f.name.clone().or(f.subject.clone()).unwrap_or_default()
+            );
             view! {
                 <tr data-testid="federation-row">
+                    {assessed.then(|| view! { <td><Toggle off=off label=label list=List::Federations index=f.index /></td> })}
                     <td>{f.name.clone().unwrap_or_default()}</td>
                     <td class="id">{f.issuer.clone().unwrap_or_default()}</td>
                     <td class="id">{f.subject.clone().or(f.claims_matching_expression.clone()).unwrap_or_default()}</td>
@@ -403,7 +437,7 @@ fn Federations(
         })
         .collect_view();
     view! {
-        <TableCard name="federations" title=format!("Federated credentials ({count})") empty="No federated credential: it trusts no external token issuer." columns=&["Name", "Issuer", "Subject or claims", "Audiences", "Source"] count=count>
+        <TableCard name="federations" title=format!("Federated credentials ({count})") empty="No federated credential: it trusts no external token issuer." columns=if assessed { &["What-if", "Name", "Issuer", "Subject or claims", "Audiences", "Source"] } else { &["Name", "Issuer", "Subject or claims", "Audiences", "Source"] } count=count>
             {rows}
         </TableCard>
     }
@@ -532,5 +566,204 @@ fn TableCard(
                     .into_any()
             }}
         </section>
+    }
+}
+
+/// Which list of the what-if a toggle edits.
+#[derive(Clone, Copy)]
+enum List {
+    Grants,
+    Credentials,
+    Federations,
+}
+
+impl List {
+    fn name(self) -> &'static str {
+        match self {
+            List::Grants => "grants",
+            List::Credentials => "credentials",
+            List::Federations => "federations",
+        }
+    }
+
+    fn get(self, request: &WhatIfRequest) -> &[u32] {
+        match self {
+            List::Grants => &request.grants,
+            List::Credentials => &request.credentials,
+            List::Federations => &request.federations,
+        }
+    }
+
+    fn of(self, request: &mut WhatIfRequest) -> &mut Vec<u32> {
+        match self {
+            List::Grants => &mut request.grants,
+            List::Credentials => &mut request.credentials,
+            List::Federations => &mut request.federations,
+        }
+    }
+}
+
+/// A checkbox that switches one grant, credential or federation off in the what-if.
+#[component]
+fn Toggle(
+    /// The selection it edits.
+    off: RwSignal<WhatIfRequest>,
+    /// Its accessible name.
+    label: String,
+    /// Which list.
+    list: List,
+    /// The entity's snapshot index.
+    index: u32,
+) -> impl IntoView {
+    let checked = move || off.with(|r| list.get(r).contains(&index));
+    view! {
+        <input
+            type="checkbox"
+            class="whatif-toggle"
+            aria-label=label.clone()
+            title=label
+            data-testid="whatif-toggle"
+            data-list=list.name()
+            data-index=index
+            prop:checked=checked
+            on:change=move |ev| {
+                let on = event_target_checked(&ev);
+                off.update(|r| {
+                    let v = List::of(list, r);
+                    v.retain(|&i| i != index);
+                    if on {
+                        v.push(index);
+                    }
+                });
+            }
+        />
+    }
+}
+
+/// The what-if: what the risk of this identity and the tenant would be with the ticked entities switched off,
+/// recomputed by the worker each time the selection changes.
+#[component]
+fn WhatIfPanel(
+    /// The selection.
+    off: RwSignal<WhatIfRequest>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let result = RwSignal::new(None::<WhatIfView>);
+    let failure = RwSignal::new(None::<String>);
+    let latest = StoredValue::new_local(Latest::default());
+    let empty = move || {
+        off.with(|r| r.grants.is_empty() && r.credentials.is_empty() && r.federations.is_empty())
+    };
+    Effect::new(move |_| {
+        let request = off.get();
+        let ticket = latest.with_value(Latest::next);
+        if request.grants.is_empty()
+            && request.credentials.is_empty()
+            && request.federations.is_empty()
+        {
+            result.set(None);
+            return;
+        }
+        session.query(&ViewRequest::WhatIf(request), move |answer| {
+            if !latest.with_value(|l| l.is(ticket)) {
+                return;
+            }
+            match answer {
+                ViewAnswer::WhatIf(view) => {
+                    failure.set(None);
+                    result.set(Some(*view));
+                }
+                ViewAnswer::Error { message } => failure.set(Some(message)),
+                _ => {}
+            }
+        });
+    });
+    let reset = move |_| {
+        off.update(|r| {
+            r.grants.clear();
+            r.credentials.clear();
+            r.federations.clear();
+        });
+    };
+    view! {
+        <section class="card whatif" data-testid="section-whatif" aria-labelledby="h-whatif">
+            <h3 id="h-whatif">"What-if"</h3>
+            <p class="muted small">
+                "Tick grants, credentials or federated credentials below to see this identity's risk and the tenant's posture without them. Nothing is changed in the snapshot."
+            </p>
+            <div role="status" aria-live="polite" data-testid="whatif-result">
+                {move || failure.get().map(|m| view! { <p class="error">{m}</p> })}
+                {move || match (empty(), result.get()) {
+                    (true, _) => view! { <p class="muted">"Nothing switched off."</p> }.into_any(),
+                    (false, None) => view! { <p class="muted">"Recomputing…"</p> }.into_any(),
+                    (false, Some(w)) => view! { <WhatIfResult view=w /> }.into_any(),
+                }}
+            </div>
+            <button type="button" class="secondary" on:click=reset disabled=empty data-testid="whatif-reset">
+                "Reset the what-if"
+            </button>
+        </section>
+    }
+}
+
+/// One recomputation, in numbers and words.
+#[component]
+fn WhatIfResult(
+    /// The worker's answer.
+    view: WhatIfView,
+) -> impl IntoView {
+    let w = view;
+    let switched = [
+        (w.grants.len(), "role assignment"),
+        (w.credentials.len(), "credential"),
+        (w.federations.len(), "federated credential"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}{}", if n == 1 { "" } else { "s" }))
+    .collect::<Vec<_>>()
+    .join(", ");
+    let risk_delta = i32::from(w.risk_after) - i32::from(w.risk_before);
+    let tenant_delta = w.tenant_risk_after as i64 - w.tenant_risk_before as i64;
+    let score = |s: Option<f64>| s.map_or_else(|| "not assessed".to_owned(), |s| format!("{s:.1}"));
+    let closed = w
+        .closed
+        .iter()
+        .map(|c| view! { <li><Level level=c.severity.clone() />{format!(" {} {}", c.check_id, c.title)}</li> })
+        .collect_view();
+    let closed_count = w.closed.len();
+    view! {
+        <p data-testid="whatif-switched">{format!("Without {switched}:")}</p>
+        <dl class="facts whatif-numbers">
+            <dt>"This identity's risk"</dt>
+            <dd data-testid="whatif-risk">
+                <Risk risk=w.risk_before band=w.band_before.clone() />
+                " → "
+                <Risk risk=w.risk_after band=w.band_after.clone() />
+                {format!(" ({}{risk_delta})", if risk_delta > 0 { "+" } else { "" })}
+            </dd>
+            <dt>"Tenant risk (sum over identities)"</dt>
+            <dd data-testid="whatif-tenant-risk">
+                {format!(
+                    "{} → {} ({}{tenant_delta})",
+                    w.tenant_risk_before,
+                    w.tenant_risk_after,
+                    if tenant_delta > 0 { "+" } else { "" },
+                )}
+            </dd>
+            <dt>"Tenant posture score"</dt>
+            <dd data-testid="whatif-tenant-score">
+                {format!("{} → {}", score(w.tenant_score_before), score(w.tenant_score_after))}
+            </dd>
+        </dl>
+        {if closed_count == 0 {
+            view! { <p class="muted">"No open finding of this identity would close."</p> }.into_any()
+        } else {
+            view! {
+                <p>{format!("Findings that would close ({closed_count}):")}</p>
+                <ul class="plain-list" data-testid="whatif-closed">{closed}</ul>
+            }
+                .into_any()
+        }}
     }
 }

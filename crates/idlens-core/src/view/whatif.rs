@@ -47,8 +47,9 @@ pub struct WhatIfView {
     pub federations: Vec<u32>,
     pub risk_before: u8,
     pub risk_after: u8,
-    pub band_before: Band,
-    pub band_after: Band,
+    /// `low`, `medium`, `high`, `critical`.
+    pub band_before: String,
+    pub band_after: String,
     /// Open findings the change closes, and those it leaves open.
     pub closed: Vec<CheckChange>,
     pub remaining: Vec<CheckChange>,
@@ -58,6 +59,15 @@ pub struct WhatIfView {
     /// Tenant posture score (0–100, `None` = not assessed).
     pub tenant_score_before: Option<f64>,
     pub tenant_score_after: Option<f64>,
+}
+
+fn band_id(band: Band) -> &'static str {
+    match band {
+        Band::Low => "low",
+        Band::Medium => "medium",
+        Band::High => "high",
+        Band::Critical => "critical",
+    }
 }
 
 fn open_checks(eval: &IdentityEval) -> Vec<CheckChange> {
@@ -134,9 +144,13 @@ pub fn what_if(
                 return None;
             }
             let mine = eval.findings.iter().filter(|f| f.check_id == check.id);
-            let (open, waived) = mine.fold((0u64, 0u64), |(o, w), f: &Finding| {
-                if f.open() { (o + 1, w) } else { (o, w + 1) }
-            });
+            let (open, waived) =
+                mine.fold(
+                    (0u64, 0u64),
+                    |(o, w), f: &Finding| {
+                        if f.open() { (o + 1, w) } else { (o, w + 1) }
+                    },
+                );
             Some((eval.impact.value, open > 0, open, waived))
         };
         if let Some((w, unhealthy, open, waived)) = contribution(&before) {
@@ -192,8 +206,8 @@ pub fn what_if(
         federations,
         risk_before,
         risk_after,
-        band_before: Band::of(risk_before),
-        band_after: Band::of(risk_after),
+        band_before: band_id(Band::of(risk_before)).to_owned(),
+        band_after: band_id(Band::of(risk_after)).to_owned(),
         closed,
         remaining,
         tenant_risk_before,
@@ -234,7 +248,11 @@ mod tests {
         let mut candidates: Vec<&score::IdentityScore> = eval
             .scores
             .iter()
-            .filter(|s| s.identity.index.is_some_and(|ix| !grants_of(&snap, ix).is_empty()))
+            .filter(|s| {
+                s.identity
+                    .index
+                    .is_some_and(|ix| !grants_of(&snap, ix).is_empty())
+            })
             .collect();
         candidates.sort_by(|a, b| b.risk.cmp(&a.risk));
         let mut compared = 0;
@@ -263,7 +281,10 @@ mod tests {
                 changed.federations[f as usize].identity = None;
             }
             let full = evaluate(&changed, &policy, DEMO_AS_OF_UNIX);
-            assert_eq!(view.risk_after, full.scores[ix as usize].risk, "identity {ix}");
+            assert_eq!(
+                view.risk_after, full.scores[ix as usize].risk,
+                "identity {ix}"
+            );
             assert_eq!(view.tenant_risk_after, full.posture.tenant.total_risk);
             let (a, b) = (view.tenant_score_after, full.posture.tenant.score);
             assert!(
@@ -283,7 +304,11 @@ mod tests {
         let riskiest = eval
             .scores
             .iter()
-            .filter(|s| s.identity.index.is_some_and(|ix| !grants_of(&snap, ix).is_empty()))
+            .filter(|s| {
+                s.identity
+                    .index
+                    .is_some_and(|ix| !grants_of(&snap, ix).is_empty())
+            })
             .max_by_key(|s| s.risk)
             .expect("an identity with grants");
         let ix = riskiest.identity.index.expect("index");
@@ -299,7 +324,11 @@ mod tests {
             view.closed.iter().any(|c| c.check_id.starts_with("NHI-P-")),
             "removing every grant closes a privilege finding: {view:?}"
         );
-        assert!(view.remaining.iter().all(|r| !r.check_id.starts_with("NHI-P-001")));
+        assert!(
+            view.remaining
+                .iter()
+                .all(|r| !r.check_id.starts_with("NHI-P-001"))
+        );
     }
 
     #[test]
