@@ -21,7 +21,7 @@ use crate::model::{GrantPrincipal, Snapshot};
 pub const CSS: &str = ".chart{max-width:100%;height:auto;font:11px system-ui,sans-serif;color:inherit}\
 .chart text{fill:currentColor}.chart .axis{stroke:currentColor;stroke-opacity:.4}\
 .c-crit{fill:#b3261e}.c-high{fill:#e8710a}.c-med{fill:#c9a100}.c-low{fill:#3b7dd8}.c-info{fill:#8a8f98}\
-.c-ok{fill:#2e8540}.c-na{fill:#8a8f98;fill-opacity:.35}.c-bar{fill:#3b7dd8}.c-sec{fill:#e8710a}.c-cert{fill:#3b7dd8}\
+.c-ok{fill:#2e8540}.c-na{fill:#8a8f98;fill-opacity:.35}.c-prev{fill:#8a8f98}.c-bar{fill:#3b7dd8}.c-sec{fill:#e8710a}.c-cert{fill:#3b7dd8}\
 .heat0{fill:#8a8f98;fill-opacity:.08}.heat{fill:#b3261e}";
 
 /// One labelled value.
@@ -582,6 +582,96 @@ pub fn stacked(title: &str, bins: &[(u64, u64); 7]) -> String {
     out
 }
 
+/// One row of a before/after chart: a label and its two values (`None` = not assessed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pair {
+    pub label: String,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+/// Paired horizontal bars on a 0–100 scale, one pair per row: the earlier value (class `c-prev`) above the later
+/// one (`c-bar`), each with its value at the bar's end, and a legend. The text alternative states every pair.
+#[must_use]
+pub fn before_after(title: &str, pairs: &[Pair], before: &str, after: &str) -> String {
+    let label_w = 170u32;
+    let row = 34u32;
+    let w = label_w + 300;
+    let h = 26 + row * pairs.len() as u32 + 4;
+    let num = |v: Option<f64>| v.map_or_else(|| "not assessed".to_owned(), fmt_num);
+    let mut alt = format!("{title}: ");
+    for (i, p) in pairs.iter().enumerate() {
+        if i > 0 {
+            alt.push_str("; ");
+        }
+        let _ = write!(
+            alt,
+            "{} {} {}, {} {}",
+            p.label,
+            before,
+            num(p.before),
+            after,
+            num(p.after)
+        );
+    }
+    let mut out = String::new();
+    open(&mut out, w, h, &alt);
+    out.push_str("<rect class=\"c-prev\" x=\"");
+    let _ = write!(
+        out,
+        "{label_w}\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"{}\" y=\"13\">",
+        label_w + 14
+    );
+    esc(&mut out, before);
+    let _ = write!(
+        out,
+        "</text><rect class=\"c-bar\" x=\"{}\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"{}\" y=\"13\">",
+        label_w + 130,
+        label_w + 144
+    );
+    esc(&mut out, after);
+    out.push_str("</text>");
+    for (i, p) in pairs.iter().enumerate() {
+        let y = 26 + row * i as u32;
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">",
+            label_w - 8,
+            y + 19
+        );
+        esc(&mut out, &p.label);
+        out.push_str("</text>");
+        for (k, (v, class)) in [(p.before, "c-prev"), (p.after, "c-bar")]
+            .into_iter()
+            .enumerate()
+        {
+            let by = y + 2 + 15 * k as u32;
+            match v {
+                Some(v) => {
+                    let len = ((v.clamp(0.0, 100.0) / 100.0) * 240.0).round() as u32;
+                    let _ = write!(
+                        out,
+                        "<rect class=\"{class}\" x=\"{label_w}\" y=\"{by}\" width=\"{len}\" height=\"12\"/><text x=\"{}\" y=\"{}\">{}</text>",
+                        label_w + len + 4,
+                        by + 10,
+                        fmt_num(v)
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        out,
+                        "<rect class=\"c-na\" x=\"{label_w}\" y=\"{by}\" width=\"240\" height=\"12\"/><text x=\"{}\" y=\"{}\">not assessed</text>",
+                        label_w + 6,
+                        by + 10
+                    );
+                }
+            }
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,6 +699,14 @@ mod tests {
             staleness: [0; 6],
             expiry: [(1, 2); 7],
         };
+        let pairs = [Pair {
+            label: "<b>NIST</b>".into(),
+            before: Some(40.0),
+            after: None,
+        }];
+        let svg = before_after("Posture", &pairs, "before", "after");
+        assert!(!svg.contains("<b>") && svg.contains("&lt;b&gt;NIST"));
+        assert!(svg.contains("role=\"img\"") && svg.contains("before 40, after not assessed"));
         for chart in render_all(&data) {
             assert!(chart.svg.matches('<').count() < 2000, "{}", chart.id);
             assert!(chart.svg.contains("role=\"img\""));

@@ -10,6 +10,11 @@
 //!
 //! `idl_demo()` loads the bundled demo tenant instead of files.
 //!
+//! A second, *baseline* snapshot (an earlier export of the same tenant) can be loaded beside the current one:
+//! `idl_target(1)` starts it (the file calls then go to it), `idl_result()` finishes it and reports it, and
+//! `idl_target(0)` goes back to the current snapshot. `idl_demo_baseline()` loads the demo tenant one month earlier
+//! as the baseline; `idl_clear_baseline()` forgets it. Reloading either snapshot keeps the other.
+//!
 //! Once a result was taken, the page asks questions of the snapshot: `idl_query(ptr, len)` reads a JSON
 //! [`ViewRequest`] (`{"kind":"identities",…}` or `{"kind":"identity","id":…}`) and returns the address of the JSON
 //! [`ViewAnswer`]; `idl_answer_len()` its length. `idl_set_as_of(seconds)` gives the module the "now" the check
@@ -25,16 +30,32 @@ use std::cell::RefCell;
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::{self, FileReport, Summary};
 use idlens_core::policy::Policy;
-use idlens_core::view::workspace::Workspace;
+use idlens_core::view::workspace::{Baseline, Workspace};
 use idlens_core::view::{ViewAnswer, ViewRequest};
 use serde::Serialize;
 
 /// How many set-aside records per file the report lists (the counts are always complete).
 pub const SET_ASIDE_LISTED: usize = 100;
 
+/// Which snapshot the file calls feed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    /// The snapshot the pages show.
+    #[default]
+    Current,
+    /// The snapshot the compare page compares it with.
+    Baseline,
+}
+
 /// Everything the worker has fed in so far.
 pub struct Session {
     ingest: Option<Ingest>,
+    /// Where [`Session::begin`], [`Session::push`], [`Session::end`] and [`Session::result`] go.
+    target: Target,
+    /// The baseline being read.
+    baseline_ingest: Option<Ingest>,
+    /// The baseline while no current snapshot holds it (it lives in the [`Workspace`] once there is one).
+    parked_baseline: Option<Baseline>,
     /// The last finished snapshot and what is derived from it (see [`Workspace`]).
     workspace: Option<Workspace>,
     /// The "now" the checks are evaluated at (the module has no clock: the worker sets it).
@@ -49,6 +70,9 @@ impl Default for Session {
     fn default() -> Self {
         Self {
             ingest: Some(Ingest::new(IngestOptions::default())),
+            target: Target::Current,
+            baseline_ingest: None,
+            parked_baseline: None,
             workspace: None,
             as_of: None,
             policy: Policy::default(),
@@ -67,12 +91,84 @@ pub struct WorkerReport {
 
 impl Session {
     fn ingest(&mut self) -> &mut Ingest {
+        if self.target == Target::Baseline {
+            return self
+                .baseline_ingest
+                .get_or_insert_with(|| Ingest::new(IngestOptions::default()));
+        }
         if self.ingest.is_none() {
-            // Files added after a result was taken start a new snapshot.
+            // Files added after a result was taken start a new snapshot (the baseline stays).
+            let baseline = self.take_baseline();
             self.workspace = None;
+            self.put_baseline(baseline);
         }
         self.ingest
             .get_or_insert_with(|| Ingest::new(IngestOptions::default()))
+    }
+
+    /// The baseline, wherever it is kept.
+    fn take_baseline(&mut self) -> Option<Baseline> {
+        self.workspace
+            .as_mut()
+            .and_then(Workspace::take_baseline)
+            .or_else(|| self.parked_baseline.take())
+    }
+
+    /// Keep `baseline` with the current snapshot (or parked until there is one).
+    fn put_baseline(&mut self, baseline: Option<Baseline>) {
+        match &mut self.workspace {
+            Some(w) => w.restore_baseline(baseline),
+            None => self.parked_baseline = baseline,
+        }
+    }
+
+    /// Whether a baseline is loaded.
+    #[must_use]
+    pub fn has_baseline(&self) -> bool {
+        self.parked_baseline.is_some()
+            || self
+                .workspace
+                .as_ref()
+                .is_some_and(|w| w.baseline().is_some())
+    }
+
+    /// Send the next files to `target`; choosing the baseline starts a new one (the loaded baseline is replaced
+    /// when its result is taken).
+    pub fn select(&mut self, target: Target) {
+        self.target = target;
+        if target == Target::Baseline {
+            self.baseline_ingest = Some(Ingest::new(IngestOptions::default()));
+        }
+    }
+
+    /// Forget every file and the current snapshot; keep the policy and the baseline.
+    pub fn reset(&mut self) {
+        let policy = std::mem::take(&mut self.policy);
+        let baseline = self.take_baseline();
+        *self = Session {
+            policy,
+            ..Session::default()
+        };
+        self.put_baseline(baseline);
+    }
+
+    /// Forget the baseline.
+    pub fn clear_baseline(&mut self) {
+        self.baseline_ingest = None;
+        drop(self.take_baseline());
+    }
+
+    /// Read the demo tenant as it was a month earlier into the baseline (see
+    /// [`idlens_core::generate::generate_previous`]); its result is taken with [`Session::result`].
+    pub fn load_demo_baseline(&mut self) {
+        self.select(Target::Baseline);
+        for file in idlens_core::generate::generate_previous(
+            &idlens_core::generate::GenerateOptions::demo(),
+        ) {
+            self.begin(&format!("demo/previous-month/{}", file.name));
+            self.push(&file.bytes);
+            self.end();
+        }
     }
 
     pub fn begin(&mut self, name: &str) {
@@ -98,6 +194,7 @@ impl Session {
     /// Ingest the bundled demo tenant: the core's generator rebuilds `demo/tenant/` byte for byte (a test in the CLI
     /// crate holds the checked-in files to that), so the viewer needs no copy of them.
     pub fn load_demo(&mut self) {
+        self.target = Target::Current;
         self.ingest = None;
         // The demo tenant's timestamps are placed relative to its own "now".
         self.as_of = Some(idlens_core::generate::DEMO_AS_OF_UNIX);
@@ -109,15 +206,34 @@ impl Session {
         }
     }
 
-    /// The report as JSON (see [`WorkerReport`]); the snapshot is kept for later questions.
+    /// The report of the selected target as JSON (see [`WorkerReport`]); the snapshot is kept for later
+    /// questions. For the baseline, its report (`null` when there is none); the target goes back to the current
+    /// snapshot.
     pub fn result(&mut self) -> &[u8] {
+        if self.target == Target::Baseline {
+            self.target = Target::Current;
+            if let Some(ingest) = self.baseline_ingest.take() {
+                self.put_baseline(Some(Baseline::new(ingest.finish())));
+            }
+            let baseline = self.take_baseline();
+            self.result = match &baseline {
+                Some(b) => serde_json::to_vec(&Self::report(&b.snapshot)).unwrap_or_default(),
+                None => b"null".to_vec(),
+            };
+            self.put_baseline(baseline);
+            return &self.result;
+        }
         if let Some(ingest) = self.ingest.take() {
+            // The new snapshot may have another as-of: the baseline is evaluated afresh with it.
+            let baseline = self.take_baseline().map(|b| Baseline::new(b.snapshot));
             self.workspace = Some(Workspace::new(
                 ingest.finish(),
                 self.as_of,
                 self.policy.clone(),
             ));
+            self.put_baseline(baseline);
         }
+        let parked = self.parked_baseline.take();
         let (as_of, policy) = (self.as_of, &self.policy);
         let workspace = self.workspace.get_or_insert_with(|| {
             Workspace::new(
@@ -126,7 +242,17 @@ impl Session {
                 policy.clone(),
             )
         });
-        let snapshot = workspace.snapshot();
+        if parked.is_some() {
+            workspace.restore_baseline(parked);
+        }
+        let report = Self::report(workspace.snapshot());
+        // Serialising plain data into a Vec cannot fail.
+        self.result = serde_json::to_vec(&report).unwrap_or_default();
+        &self.result
+    }
+
+    /// The summary and file reports of `snapshot`.
+    fn report(snapshot: &model::Snapshot) -> WorkerReport {
         let reports = snapshot
             .files
             .iter()
@@ -136,13 +262,10 @@ impl Session {
                 f
             })
             .collect();
-        let report = WorkerReport {
+        WorkerReport {
             summary: model::summary(snapshot),
             reports,
-        };
-        // Serialising plain data into a Vec cannot fail.
-        self.result = serde_json::to_vec(&report).unwrap_or_default();
-        &self.result
+        }
     }
 
     /// Answer one JSON [`ViewRequest`] about the snapshot of the last result; the answer is JSON [`ViewAnswer`].
@@ -274,16 +397,34 @@ pub extern "C" fn idl_demo() {
     SESSION.with_borrow_mut(Session::load_demo);
 }
 
-/// Forget every file and the snapshot. The policy profile (and the waivers made in the viewer) is kept.
+/// Forget every file and the current snapshot. The policy profile (and the waivers made in the viewer) and the
+/// baseline are kept.
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_reset() {
-    SESSION.with_borrow_mut(|s| {
-        let policy = std::mem::take(&mut s.policy);
-        *s = Session {
-            policy,
-            ..Session::default()
-        };
-    });
+    SESSION.with_borrow_mut(Session::reset);
+}
+
+/// Choose where the next files go: 0 the current snapshot, 1 a new baseline (see [`Session::select`]).
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_target(which: u32) {
+    let target = if which == 1 {
+        Target::Baseline
+    } else {
+        Target::Current
+    };
+    SESSION.with_borrow_mut(|s| s.select(target));
+}
+
+/// Read the demo tenant one month earlier as the baseline; take its report with [`idl_result`].
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_demo_baseline() {
+    SESSION.with_borrow_mut(Session::load_demo_baseline);
+}
+
+/// Forget the baseline (the current snapshot stays).
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_clear_baseline() {
+    SESSION.with_borrow_mut(Session::clear_baseline);
 }
 
 #[cfg(test)]
@@ -340,6 +481,68 @@ mod tests {
         );
         let bad: serde_json::Value = serde_json::from_slice(session.query(b"{nope")).expect("json");
         assert_eq!(bad["kind"], "error");
+    }
+
+    fn compare(session: &mut Session) -> serde_json::Value {
+        serde_json::from_slice(session.query(br#"{"kind":"compare"}"#)).expect("json")
+    }
+
+    fn identities(report: &[u8]) -> u64 {
+        let v: serde_json::Value = serde_json::from_slice(report).expect("json");
+        v["summary"]["identities"]["total"].as_u64().unwrap_or(0)
+    }
+
+    #[test]
+    fn the_baseline_survives_reloading_the_current_snapshot_and_back() {
+        let mut session = Session::default();
+        // A baseline before anything else is kept until a current snapshot arrives.
+        session.load_demo_baseline();
+        let before = identities(session.result());
+        assert!(before >= 250);
+        assert!(session.has_baseline());
+        session.load_demo();
+        let now = identities(session.result());
+        assert!(now > before, "{before} then, {now} now");
+        let c = compare(&mut session);
+        assert_eq!(c["kind"], "compare");
+        assert_eq!(c["compare"]["identities_before"].as_u64(), Some(before));
+        let added = c["compare"]["identities_added"]["total"]
+            .as_u64()
+            .unwrap_or(0);
+        assert!(added > 0);
+        // Reloading the current snapshot (as the worker does to add files) keeps the baseline.
+        session.reset();
+        session.load_demo();
+        session.result();
+        assert!(session.has_baseline());
+        assert_eq!(
+            compare(&mut session)["compare"]["identities_added"]["total"].as_u64(),
+            Some(added)
+        );
+        // Reloading the baseline keeps the current snapshot: the identities table still answers.
+        session.select(Target::Baseline);
+        session.begin("roles.json");
+        session.push(b"[]");
+        session.end();
+        assert_eq!(identities(session.result()), 0);
+        let page: serde_json::Value =
+            serde_json::from_slice(session.query(br#"{"kind":"identities","limit":1}"#))
+                .expect("json");
+        assert_eq!(page["total"].as_u64(), Some(now));
+        assert_eq!(
+            compare(&mut session)["compare"]["identities_added"]["total"].as_u64(),
+            Some(now)
+        );
+        // Files for the current snapshot go there again after the baseline's result.
+        session.begin("notes.txt");
+        session.push(b"hello");
+        session.end();
+        session.result();
+        assert!(session.has_baseline());
+        // Removing the baseline leaves the current snapshot alone.
+        session.clear_baseline();
+        assert!(!session.has_baseline());
+        assert!(compare(&mut session)["compare"].is_null());
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod emit;
 mod json;
 mod names;
 mod plan;
+mod previous;
 mod rng;
 mod roles;
 #[cfg(test)]
@@ -28,6 +29,7 @@ mod tests;
 use std::io::{self, Write};
 
 pub use dates::unix_from_date;
+pub use previous::previous_month;
 
 /// What to generate. Every field takes part in the output; nothing else does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +118,11 @@ pub fn generate(opts: &GenerateOptions) -> Vec<GeneratedFile> {
             }
         })
         .collect()
+}
+
+/// The same tenant one month earlier (see [`previous_month`]): a baseline to compare [`generate`]'s output with.
+pub fn generate_previous(opts: &GenerateOptions) -> Vec<GeneratedFile> {
+    previous_month(&generate(opts))
 }
 
 /// Generates the tenant file by file: `open(name)` gives the writer for each file, which is flushed and dropped

@@ -17,6 +17,7 @@
 //! Everything here is pure: no clock (the as-of instant is passed in), deterministic order everywhere.
 
 pub mod assess;
+pub mod compare;
 pub mod detail;
 pub mod route;
 pub mod table;
@@ -356,6 +357,8 @@ pub enum ViewRequest {
         #[serde(default)]
         as_of: Option<i64>,
     },
+    /// What changed from the baseline snapshot to the loaded one (`compare: None` when no baseline is loaded).
+    Compare,
 }
 
 /// What the worker answers.
@@ -366,6 +369,10 @@ pub enum ViewAnswer {
     /// `None` when no identity has that id.
     Identity {
         detail: Option<Box<IdentityDetail>>,
+    },
+    /// The comparison with the baseline; `None` when no baseline is loaded.
+    Compare {
+        compare: Option<Box<compare::CompareView>>,
     },
     /// The question could not be answered (no snapshot yet, unreadable request).
     Error {
@@ -533,6 +540,9 @@ pub fn answer(snapshot: &Snapshot, table: &mut IdentityTable, request: &ViewRequ
             detail: find_identity(snapshot, id).and_then(|ix| {
                 identity_detail(snapshot, ix, *as_of, table.assessment(ix)).map(Box::new)
             }),
+        },
+        _ => ViewAnswer::Error {
+            message: "this question needs the workspace (an evaluated snapshot)".into(),
         },
     }
 }

@@ -34,6 +34,17 @@ pub struct Workspace {
     baseline: Option<Baseline>,
 }
 
+impl Baseline {
+    /// A baseline not evaluated yet (it is evaluated with the workspace's as-of and policy on first use).
+    #[must_use]
+    pub fn new(snapshot: Snapshot) -> Baseline {
+        Baseline {
+            snapshot,
+            evaluation: None,
+        }
+    }
+}
+
 impl Workspace {
     /// A workspace over `snapshot`, evaluated at `as_of` under `policy`.
     #[must_use]
@@ -183,6 +194,27 @@ impl Workspace {
                     as_of: as_of.or(self.as_of),
                 },
             ),
+            ViewRequest::Compare => {
+                if self.baseline.is_none() {
+                    return ViewAnswer::Compare { compare: None };
+                }
+                self.baseline_evaluation();
+                match (&self.baseline, &self.evaluation) {
+                    (Some(Baseline { snapshot, evaluation: Some(old) }), Some(evaluation)) => {
+                        ViewAnswer::Compare {
+                            compare: Some(Box::new(super::compare::compare(
+                                snapshot,
+                                old,
+                                &self.snapshot,
+                                evaluation,
+                            ))),
+                        }
+                    }
+                    _ => ViewAnswer::Error {
+                        message: "the snapshots have not been evaluated (no as-of date)".into(),
+                    },
+                }
+            }
             other => answer_view(&self.snapshot, table, other),
         }
     }
