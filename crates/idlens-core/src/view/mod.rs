@@ -17,8 +17,10 @@
 //! Everything here is pure: no clock (the as-of instant is passed in), deterministic order everywhere.
 
 pub mod assess;
+pub mod dashboard;
 pub mod compare;
 pub mod detail;
+pub mod frameworks;
 pub mod route;
 pub mod table;
 pub mod workspace;
@@ -359,6 +361,18 @@ pub enum ViewRequest {
     },
     /// What changed from the baseline snapshot to the loaded one (`compare: None` when no baseline is loaded).
     Compare,
+    /// The tenant at a glance: posture, findings, charts, riskiest identities, what could not be assessed.
+    Dashboard,
+    /// The first `limit` remediation actions (a separate question: the plan re-scores every candidate action).
+    DashboardActions {
+        #[serde(default)]
+        limit: Option<usize>,
+    },
+    /// Every framework's posture; `framework` (a key) opens one framework's controls.
+    Frameworks {
+        #[serde(default)]
+        framework: Option<String>,
+    },
 }
 
 /// What the worker answers.
@@ -370,6 +384,9 @@ pub enum ViewAnswer {
     Identity {
         detail: Option<Box<IdentityDetail>>,
     },
+    Dashboard(Box<dashboard::DashboardView>),
+    DashboardActions(dashboard::ActionsView),
+    Frameworks(Box<frameworks::FrameworksView>),
     /// The comparison with the baseline; `None` when no baseline is loaded.
     Compare {
         compare: Option<Box<compare::CompareView>>,

@@ -215,6 +215,37 @@ impl Workspace {
                     },
                 }
             }
+            ViewRequest::Dashboard => match &self.evaluation {
+                Some(evaluation) => ViewAnswer::Dashboard(Box::new(super::dashboard::dashboard(
+                    &self.snapshot,
+                    evaluation,
+                ))),
+                None => ViewAnswer::Error {
+                    message: "the snapshot has not been evaluated (no as-of date)".into(),
+                },
+            },
+            ViewRequest::DashboardActions { limit } => {
+                let limit = limit.unwrap_or(super::dashboard::TOP_ACTIONS).min(100);
+                self.plan();
+                match &self.plan {
+                    Some(plan) => ViewAnswer::DashboardActions(super::dashboard::actions(
+                        &self.snapshot,
+                        plan,
+                        limit,
+                    )),
+                    None => ViewAnswer::Error {
+                        message: "the snapshot has not been evaluated (no as-of date)".into(),
+                    },
+                }
+            }
+            ViewRequest::Frameworks { framework } => match &self.evaluation {
+                Some(evaluation) => ViewAnswer::Frameworks(Box::new(
+                    super::frameworks::frameworks(&self.snapshot, evaluation, framework.as_deref()),
+                )),
+                None => ViewAnswer::Error {
+                    message: "the snapshot has not been evaluated (no as-of date)".into(),
+                },
+            },
             other => answer_view(&self.snapshot, table, other),
         }
     }
