@@ -9,11 +9,12 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use idlens_core::catalog::Severity;
 use idlens_core::checks::{self, Evaluation};
-use idlens_core::findings::{self, Document};
+use idlens_core::export::artifact::{self, ArtifactKind};
+use idlens_core::findings;
 use idlens_core::model::Snapshot;
 use idlens_core::policy::Policy;
+use idlens_core::remediate;
 use idlens_core::report::InputDigest;
-use idlens_core::{export, remediate};
 
 #[derive(Args)]
 pub struct Common {
@@ -122,28 +123,32 @@ pub fn evaluate(loaded: &Loaded) -> Evaluation {
 
 pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
     let mut loaded = load(&args.common)?;
-    let mut evaluation = evaluate(&loaded);
-    let mut plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
-    if let Some(p) = args
-        .pseudo
-        .pseudonymiser(&[&loaded.snapshot], &loaded.policy)?
-    {
-        p.evaluation(&mut evaluation);
-        p.plan(&mut plan);
-        loaded.snapshot.files = p.files(&loaded.snapshot.files);
+    let evaluation = evaluate(&loaded);
+    let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
+    let kind = match args.format {
+        OutFormat::Json => ArtifactKind::Json,
+        OutFormat::Csv => ArtifactKind::Csv,
+        OutFormat::Sarif => ArtifactKind::Sarif,
+        OutFormat::Ocsf => ArtifactKind::Ocsf,
+    };
+    let key = args.pseudo.key()?;
+    let rendered = artifact::render(
+        kind,
+        &mut loaded.snapshot,
+        &artifact::Inputs {
+            evaluation: &evaluation,
+            plan: &plan,
+            policy: &loaded.policy,
+            policy_label: crate::report_cmd::policy_label(&args.common),
+            digests: loaded.digests.clone(),
+            previous: None,
+        },
+        key.as_deref(),
+    );
+    if let Some(lookup) = &rendered.lookup {
+        args.pseudo.save_lookup(lookup)?;
     }
-    let pretty = |v: &serde_json::Value| -> anyhow::Result<String> {
-        let mut text = serde_json::to_string_pretty(v)?;
-        text.push('\n');
-        Ok(text)
-    };
-    let text = match args.format {
-        OutFormat::Json => pretty(&serde_json::to_value(Document::new(&evaluation, plan))?)?,
-        // The BOM makes Excel read the file as UTF-8 (non-ASCII names survive).
-        OutFormat::Csv => format!("\u{feff}{}", findings::csv(&evaluation.findings)),
-        OutFormat::Sarif => pretty(&export::sarif::sarif(&loaded.snapshot, &evaluation))?,
-        OutFormat::Ocsf => pretty(&export::ocsf::ocsf(&evaluation))?,
-    };
+    let text = rendered.text;
     match &args.out {
         Some(path) => std::fs::write(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,

@@ -9,9 +9,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use clap::Args;
-use idlens_core::model::Snapshot;
-use idlens_core::policy::Policy;
-use idlens_core::pseudo::Pseudonymiser;
 
 #[derive(Args, Default)]
 pub struct PseudoArgs {
@@ -65,20 +62,22 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 impl PseudoArgs {
-    /// The pseudonymiser for these snapshots when `--pseudonymise` was given; writes the lookup table.
-    pub fn pseudonymiser(
-        &self,
-        snaps: &[&Snapshot],
-        policy: &Policy,
-    ) -> anyhow::Result<Option<Pseudonymiser>> {
+    /// The key when `--pseudonymise` was given (read from `--key`, or generated and saved there).
+    pub fn key(&self) -> anyhow::Result<Option<Vec<u8>>> {
         if !self.pseudonymise {
             return Ok(None);
         }
         let Some(key_path) = &self.key else {
             bail!("--pseudonymise needs --key FILE");
         };
-        let key = read_or_create_key(key_path)?;
-        let p = Pseudonymiser::new(&key, snaps, policy);
+        read_or_create_key(key_path).map(Some)
+    }
+
+    /// Merge `lookup` (pseudonym → real) into the lookup file (`--lookup`, default `KEY.lookup.json`).
+    pub fn save_lookup(&self, lookup: &BTreeMap<String, String>) -> anyhow::Result<()> {
+        let Some(key_path) = &self.key else {
+            bail!("--pseudonymise needs --key FILE");
+        };
         let lookup_path = self.lookup.clone().unwrap_or_else(|| {
             let mut s = key_path.as_os_str().to_owned();
             s.push(".lookup.json");
@@ -89,7 +88,7 @@ impl PseudoArgs {
                 .with_context(|| format!("{} is not a lookup table", lookup_path.display()))?,
             Err(_) => BTreeMap::new(),
         };
-        table.extend(p.lookup().iter().map(|(a, b)| (a.clone(), b.clone())));
+        table.extend(lookup.iter().map(|(a, b)| (a.clone(), b.clone())));
         let mut text = serde_json::to_string_pretty(&table)?;
         text.push('\n');
         write_private(&lookup_path, text.as_bytes())?;
@@ -98,6 +97,6 @@ impl PseudoArgs {
             table.len(),
             lookup_path.display()
         );
-        Ok(Some(p))
+        Ok(())
     }
 }

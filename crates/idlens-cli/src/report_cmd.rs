@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
-use idlens_core::{diff, remediate, report};
+use idlens_core::export::artifact::{self, ArtifactKind};
+use idlens_core::remediate;
 
 use crate::findings_cmd::{self, Common};
 
@@ -40,53 +41,35 @@ pub fn policy_label(common: &Common) -> String {
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let mut loaded = findings_cmd::load(&args.common)?;
-    let mut evaluation = findings_cmd::evaluate(&loaded);
-    let mut plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
+    let evaluation = findings_cmd::evaluate(&loaded);
+    let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
     let previous = if args.previous.is_empty() {
         None
     } else {
         Some(findings_cmd::load_inputs(&args.common, &args.previous)?)
     };
-    let mut trend = previous.as_ref().map(|old| {
-        diff::diff(
-            &old.snapshot,
-            &findings_cmd::evaluate(old),
-            &loaded.snapshot,
-            &evaluation,
-        )
-    });
-    let mut snaps = vec![&loaded.snapshot];
-    snaps.extend(previous.as_ref().map(|p| &p.snapshot));
-    let mut policy = loaded.policy.clone();
-    let pseudonymiser = args.pseudo.pseudonymiser(&snaps, &loaded.policy)?;
-    let mut digests = loaded.digests.clone();
-    if let Some(p) = &pseudonymiser {
-        p.evaluation(&mut evaluation);
-        p.plan(&mut plan);
-        p.policy(&mut policy);
-        if let Some(d) = &mut trend {
-            p.diff(d);
-        }
-        for d in &mut digests {
-            d.path = p.file(&d.path);
-        }
+    let previous_evaluation = previous.as_ref().map(findings_cmd::evaluate);
+    let key = args.pseudo.key()?;
+    let rendered = artifact::render(
+        ArtifactKind::Report,
+        &mut loaded.snapshot,
+        &artifact::Inputs {
+            evaluation: &evaluation,
+            plan: &plan,
+            policy: &loaded.policy,
+            policy_label: policy_label(&args.common),
+            digests: loaded.digests.clone(),
+            previous: previous
+                .as_ref()
+                .map(|p| &p.snapshot)
+                .zip(previous_evaluation.as_ref()),
+        },
+        key.as_deref(),
+    );
+    if let Some(lookup) = &rendered.lookup {
+        args.pseudo.save_lookup(lookup)?;
     }
-    if let Some(p) = &pseudonymiser {
-        loaded.snapshot.files = p.files(&loaded.snapshot.files);
-    }
-    let html = report::render(&report::ReportInput {
-        snapshot: &loaded.snapshot,
-        evaluation: &evaluation,
-        plan: &plan,
-        policy: &policy,
-        policy_label: pseudonymiser.as_ref().map_or_else(
-            || policy_label(&args.common),
-            |p| p.apply(&policy_label(&args.common)),
-        ),
-        inputs: digests,
-        trend: trend.as_ref(),
-        pseudonymised: pseudonymiser.is_some(),
-    });
+    let html = rendered.text;
     std::fs::write(&args.out, html.as_bytes())
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(

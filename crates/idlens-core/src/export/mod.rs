@@ -2,6 +2,7 @@
 //! review tools, and OCSF Detection Finding events (class 2004, [`ocsf`]) for SIEMs. Both are pure functions of
 //! the evaluation (and the snapshot's file list): deterministic, sorted as the evaluation is.
 
+pub mod artifact;
 pub mod ocsf;
 pub mod sarif;
 

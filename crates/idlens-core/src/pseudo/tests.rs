@@ -4,7 +4,6 @@
 use super::*;
 use crate::generate::{DEMO_AS_OF_UNIX, GenerateOptions};
 use crate::report::tests::{hostile_files, ingest, tenant};
-use crate::report::{self, ReportInput};
 
 /// Every identifying string of a snapshot, collected independently of the pseudonymiser.
 fn identifying(snap: &Snapshot) -> Vec<String> {
@@ -60,40 +59,31 @@ struct Outputs {
     lookup: BTreeMap<String, String>,
 }
 
+/// Every artifact, produced exactly as the CLI and the viewer produce them ([`crate::export::artifact`]).
 fn outputs(snap: &Snapshot, key: &[u8]) -> Outputs {
+    use crate::export::artifact::{self, ArtifactKind, Inputs};
     let policy = Policy::default();
-    let mut eval = crate::checks::evaluate(snap, &policy, DEMO_AS_OF_UNIX);
-    let mut plan = crate::remediate::plan(snap, &policy, DEMO_AS_OF_UNIX, &eval);
-    let p = Pseudonymiser::new(key, &[snap], &policy);
-    p.evaluation(&mut eval);
-    p.plan(&mut plan);
+    let eval = crate::checks::evaluate(snap, &policy, DEMO_AS_OF_UNIX);
+    let plan = crate::remediate::plan(snap, &policy, DEMO_AS_OF_UNIX, &eval);
     let mut shown = snap.clone();
-    shown.files = p.files(&snap.files);
-    let html = report::render(&ReportInput {
-        snapshot: &shown,
+    let files_before = shown.files.clone();
+    let inputs = Inputs {
         evaluation: &eval,
         plan: &plan,
         policy: &policy,
         policy_label: "default".into(),
-        inputs: Vec::new(),
-        trend: None,
-        pseudonymised: true,
-    });
-    let json =
-        serde_json::to_string(&crate::findings::Document::new(&eval, plan)).unwrap_or_default();
-    Outputs {
-        all: vec![
-            ("report", html),
-            ("csv", crate::findings::csv(&eval.findings)),
-            ("json", json),
-            (
-                "sarif",
-                crate::export::sarif::sarif(&shown, &eval).to_string(),
-            ),
-            ("ocsf", crate::export::ocsf::ocsf(&eval).to_string()),
-        ],
-        lookup: p.lookup().clone(),
+        digests: Vec::new(),
+        previous: None,
+    };
+    let mut all = Vec::new();
+    let mut lookup = BTreeMap::new();
+    for kind in ArtifactKind::ALL {
+        let rendered = artifact::render(kind, &mut shown, &inputs, Some(key));
+        assert!(shown.files == files_before, "the snapshot's files are put back");
+        lookup = rendered.lookup.expect("a pseudonymised artifact has a lookup table");
+        all.push((kind.file_name(), rendered.text));
     }
+    Outputs { all, lookup }
 }
 
 /// Text every report and export carries whatever the input (catalog titles, remediation, framework names):
