@@ -42,6 +42,14 @@ for (const mode of MODES) {
         await view.page.click("[data-testid=identity-link]");
         await view.page.waitForSelector("[data-testid=section-workloads]");
         assert.deepEqual(await violations(view.page), [], "identity page");
+        await view.page.evaluate(() => {
+          location.hash = "#compare";
+        });
+        await view.page.waitForSelector("[data-testid=no-baseline]");
+        assert.deepEqual(await violations(view.page), [], "compare page without a baseline");
+        await view.page.click("[data-testid=compare-baseline-demo]");
+        await view.page.waitForSelector("[data-testid=compare-headline]");
+        assert.deepEqual(await violations(view.page), [], "compare page");
         assert.deepEqual(view.egress(), []);
       });
       await view.finish();

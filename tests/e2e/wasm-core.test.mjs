@@ -85,3 +85,47 @@ test("the demo tenant generated inside the module equals the checked-in demo/ten
   const sortFiles = (s) => ({ ...s, files: [...s.files].sort((a, b) => a.path.localeCompare(b.path)) });
   assert.deepEqual(sortFiles(strip(wasm.summary)), sortFiles(strip(native)));
 });
+
+test("a baseline is read beside the current snapshot and compared as the native diff does", async () => {
+  const exports = await core();
+  for (const name of ["idl_target", "idl_demo_baseline", "idl_clear_baseline"]) {
+    assert.equal(typeof exports[name], "function", `${name} is exported`);
+  }
+  const result = () => {
+    const at = exports.idl_result() >>> 0;
+    const len = exports.idl_result_len() >>> 0;
+    return JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
+  };
+  const query = (request) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(request));
+    const ptr = exports.idl_alloc(bytes.length) >>> 0;
+    new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
+    const at = exports.idl_query(ptr, bytes.length) >>> 0;
+    const len = exports.idl_answer_len() >>> 0;
+    const answer = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
+    exports.idl_free(ptr, bytes.length);
+    return answer;
+  };
+  exports.idl_reset();
+  exports.idl_demo();
+  const now = result();
+  exports.idl_demo_baseline();
+  const then = result();
+  assert.ok(then.summary.identities.total < now.summary.identities.total);
+  // The current snapshot is untouched by reading the baseline.
+  assert.equal(query({ kind: "identities", limit: 1 }).total, now.summary.identities.total);
+  const compare = query({ kind: "compare" }).compare;
+  assert.ok(compare, "a comparison once a baseline is loaded");
+  assert.equal(compare.identities_before, then.summary.identities.total);
+  // A reload of the current snapshot (idl_reset, as the worker does) keeps the baseline.
+  exports.idl_reset();
+  exports.idl_demo();
+  result();
+  const again = query({ kind: "compare" }).compare;
+  assert.equal(again.identities_added.total, compare.identities_added.total);
+  assert.equal(again.grants_removed.total, compare.grants_removed.total);
+  exports.idl_clear_baseline();
+  assert.equal(query({ kind: "compare" }).compare, null);
+  const module = await WebAssembly.compile(fs.readFileSync(env("IDLENS_WORKER_WASM")));
+  assert.deepEqual(WebAssembly.Module.imports(module), [], "still no imports");
+});

@@ -48,6 +48,8 @@ pub enum FromWorker {
     Ready,
     Progress(Progress),
     Result(Report),
+    /// The baseline's report after it was loaded, or `None` once it is removed.
+    Baseline(Option<Box<Report>>),
     Failed(String),
 }
 
@@ -180,6 +182,36 @@ impl Bridge {
 
     /// Send files to be read. Only `File` handles cross over; their bytes are read inside the worker.
     pub fn ingest(&self, files: &web_sys::FileList) -> Result<(), String> {
+        self.send_files("files", files, false)
+    }
+
+    /// Send files that extend the current snapshot (the worker reads them with the ones it already has).
+    pub fn add_files(&self, files: &web_sys::FileList) -> Result<(), String> {
+        self.send_files("files", files, true)
+    }
+
+    /// Send the files of a baseline snapshot (an earlier export), read beside the current one.
+    pub fn baseline_files(&self, files: &web_sys::FileList) -> Result<(), String> {
+        self.send_files("baseline-files", files, false)
+    }
+
+    /// Ask the worker to load the demo tenant one month earlier as the baseline.
+    pub fn baseline_demo(&self) -> Result<(), String> {
+        self.send("baseline-demo")
+    }
+
+    /// Ask the worker to forget the baseline.
+    pub fn clear_baseline(&self) -> Result<(), String> {
+        self.send("baseline-clear")
+    }
+
+    fn send(&self, kind: &str) -> Result<(), String> {
+        let msg = Object::new();
+        set(&msg, "type", &kind.into())?;
+        self.worker.post_message(&msg).map_err(describe)
+    }
+
+    fn send_files(&self, kind: &str, files: &web_sys::FileList, add: bool) -> Result<(), String> {
         let list = Array::new();
         for i in 0..files.length() {
             if let Some(file) = files.get(i) {
@@ -187,8 +219,9 @@ impl Bridge {
             }
         }
         let msg = Object::new();
-        set(&msg, "type", &"files".into())?;
+        set(&msg, "type", &kind.into())?;
         set(&msg, "files", &list)?;
+        set(&msg, "add", &JsValue::from_bool(add))?;
         self.worker.post_message(&msg).map_err(describe)
     }
 }
@@ -226,6 +259,15 @@ fn decode(data: &JsValue) -> FromWorker {
                 Err(err) => {
                     FromWorker::Failed(format!("The worker's report could not be read: {err}"))
                 }
+            }
+        }
+        "baseline" => {
+            let json = field(data, "json").as_string().unwrap_or_default();
+            match serde_json::from_str::<Option<Report>>(&json) {
+                Ok(report) => FromWorker::Baseline(report.map(Box::new)),
+                Err(err) => FromWorker::Failed(format!(
+                    "The worker's report of the baseline could not be read: {err}"
+                )),
             }
         }
         "error" => FromWorker::Failed(format!(

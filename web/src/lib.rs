@@ -17,6 +17,7 @@ use leptos::prelude::*;
 
 use crate::bridge::{Bridge, FromWorker, Progress, Report};
 use crate::components::nav::Nav;
+use crate::pages::compare::ComparePage;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::identity::IdentityPage;
 use crate::pages::load::LoadPage;
@@ -31,6 +32,8 @@ pub use crate::format::human_bytes;
 pub struct Session {
     /// The worker's report of the last load.
     pub report: RwSignal<Option<Report>>,
+    /// The worker's report of the baseline snapshot (an earlier export to compare with), when one is loaded.
+    pub baseline: RwSignal<Option<Report>>,
     /// The file being read.
     pub progress: RwSignal<Option<Progress>>,
     /// The last failure, in words.
@@ -123,6 +126,49 @@ impl Session {
         });
     }
 
+    /// Read these files on top of the ones already loaded (the snapshot is rebuilt from all of them).
+    pub fn add_files(&self, list: Option<web_sys::FileList>) {
+        let Some(list) = list.filter(|l| l.length() > 0) else {
+            return;
+        };
+        self.dispatch(|b| b.add_files(&list));
+    }
+
+    /// Read these files as the baseline to compare with; the current snapshot stays.
+    pub fn load_baseline(&self, list: Option<web_sys::FileList>) {
+        let Some(list) = list.filter(|l| l.length() > 0) else {
+            return;
+        };
+        self.dispatch(|b| b.baseline_files(&list));
+    }
+
+    /// Load the demo tenant one month earlier as the baseline.
+    pub fn baseline_demo(&self) {
+        self.dispatch(Bridge::baseline_demo);
+    }
+
+    /// Forget the baseline.
+    pub fn clear_baseline(&self) {
+        self.dispatch(Bridge::clear_baseline);
+    }
+
+    /// Send the worker some work that ends with a report (busy until then).
+    fn dispatch(&self, send: impl FnOnce(&Bridge) -> Result<(), String>) {
+        self.error.set(None);
+        self.busy.set(true);
+        let this = *self;
+        self.bridge.with_value(|b| {
+            let sent = match b {
+                Some(b) => send(b),
+                None => Err("the worker is not running".into()),
+            };
+            if let Err(message) = sent {
+                this.error.set(Some(message));
+                this.busy.set(false);
+            }
+        });
+    }
+
     /// Go to `route`: a new history entry (back returns here), or, with `replace`, this entry rewritten (for typing
     /// in the search box).
     pub fn navigate(&self, route: &Route, replace: bool) {
@@ -159,6 +205,7 @@ enum Page {
     Load,
     Identities,
     Identity,
+    Compare,
     Other(String),
 }
 
@@ -171,7 +218,7 @@ impl Page {
             Route::Dashboard => Page::Other("dashboard".into()),
             Route::Frameworks(_) => Page::Other("frameworks".into()),
             Route::Findings(_) => Page::Other("findings".into()),
-            Route::Compare => Page::Other("compare".into()),
+            Route::Compare => Page::Compare,
             Route::Other(name) => Page::Other(name.clone()),
         }
     }
@@ -189,6 +236,7 @@ fn current_route() -> Route {
 #[component]
 pub fn App() -> impl IntoView {
     let report = RwSignal::new(None::<Report>);
+    let baseline = RwSignal::new(None::<Report>);
     let progress = RwSignal::new(None::<Progress>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -201,6 +249,10 @@ pub fn App() -> impl IntoView {
             report.set(Some(new_report));
             busy.set(false);
             generation.update(|g| *g += 1);
+        }
+        FromWorker::Baseline(b) => {
+            baseline.set(b.map(|b| *b));
+            busy.set(false);
         }
         FromWorker::Failed(message) => {
             error.set(Some(message));
@@ -217,6 +269,7 @@ pub fn App() -> impl IntoView {
     let start = current_route();
     let session = Session {
         report,
+        baseline,
         progress,
         error,
         busy,
@@ -267,6 +320,7 @@ pub fn App() -> impl IntoView {
                 Page::Load => view! { <LoadPage /> }.into_any(),
                 Page::Identities => view! { <IdentitiesPage /> }.into_any(),
                 Page::Identity => view! { <IdentityPage /> }.into_any(),
+                Page::Compare => view! { <ComparePage /> }.into_any(),
                 Page::Other(name) => {
                     view! {
                         <section class="empty" data-testid="unknown-page">

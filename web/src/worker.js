@@ -28,11 +28,43 @@ function copyIn(bytes) {
 
 let started = 0;
 
-async function ingest(files) {
+// What the current snapshot was read from: the demo tenant or not, and the File handles (they stay here, never in
+// the page). Adding files re-reads all of them with the new ones, since linking needs every file at once.
+let current = { demo: false, files: [] };
+
+async function ingest(files, demo) {
   started = performance.now();
+  // Forgets the current snapshot; the policy and the baseline stay.
   core.idl_reset();
-  // The core has no clock: the checks are evaluated as of now.
-  core.idl_set_as_of(Date.now() / 1000);
+  if (demo) {
+    // The demo tenant as the base (it brings its own as-of); the files are read on top of it.
+    core.idl_demo();
+  } else {
+    // The core has no clock: the checks are evaluated as of now.
+    core.idl_set_as_of(Date.now() / 1000);
+  }
+  await stream(files);
+  current = { demo, files };
+  postResult();
+}
+
+// Read a baseline (an earlier export) beside the current snapshot, which stays as it is.
+async function ingestBaseline(files) {
+  started = performance.now();
+  core.idl_target(1);
+  await stream(files);
+  postBaseline();
+}
+
+function postBaseline() {
+  const at = core.idl_result() >>> 0;
+  const len = core.idl_result_len() >>> 0;
+  const json = new TextDecoder().decode(new Uint8Array(core.memory.buffer, at, len).slice());
+  self.postMessage({ type: "baseline", json });
+}
+
+// Stream each file into the core chunk by chunk, to whichever snapshot is being read.
+async function stream(files) {
   let ptr = core.idl_alloc(CHUNK) >>> 0;
   for (let index = 0; index < files.length; index++) {
     const file = files[index];
@@ -64,7 +96,6 @@ async function ingest(files) {
     self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
   }
   core.idl_free(ptr, CHUNK);
-  postResult();
 }
 
 function postResult() {
@@ -97,13 +128,29 @@ self.onmessage = async (event) => {
       self.postMessage({ type: "ready" });
     } else if (msg.type === "files") {
       if (!core) await instantiate();
-      await ingest(msg.files);
+      if (msg.add) {
+        await ingest(current.files.concat(Array.from(msg.files)), current.demo);
+      } else {
+        await ingest(Array.from(msg.files), false);
+      }
     } else if (msg.type === "demo") {
       if (!core) await instantiate();
       self.postMessage({ type: "progress", index: 0, count: 1, name: "demo tenant", done: 0, total: 1 });
       started = performance.now();
       core.idl_demo();
+      current = { demo: true, files: [] };
       postResult();
+    } else if (msg.type === "baseline-files") {
+      if (!core) await instantiate();
+      await ingestBaseline(Array.from(msg.files));
+    } else if (msg.type === "baseline-demo") {
+      if (!core) await instantiate();
+      self.postMessage({ type: "progress", index: 0, count: 1, name: "demo tenant, one month earlier", done: 0, total: 1 });
+      core.idl_demo_baseline();
+      postBaseline();
+    } else if (msg.type === "baseline-clear") {
+      if (core) core.idl_clear_baseline();
+      self.postMessage({ type: "baseline", json: "null" });
     } else if (msg.type === "query") {
       if (!core) {
         self.postMessage({ type: "answer", id: msg.id, json: JSON.stringify({ kind: "error", message: "nothing has been loaded yet" }) });
@@ -115,6 +162,8 @@ self.onmessage = async (event) => {
     // A trap leaves the module in an unknown state: start afresh next time.
     core = null;
     instantiating = null;
+    current = { demo: false, files: [] };
+    self.postMessage({ type: "baseline", json: "null" });
     const message = String((err && err.message) || err);
     if (msg.type === "query") {
       self.postMessage({ type: "answer", id: msg.id, json: JSON.stringify({ kind: "error", message: `The core stopped: ${message}. Load the files again.` }) });

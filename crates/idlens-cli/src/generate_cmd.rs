@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use idlens_core::generate::{GenerateOptions, generate_to, unix_from_date};
+use idlens_core::generate::{GenerateOptions, generate_previous, generate_to, unix_from_date};
 
 /// Arguments of `idlens generate`.
 #[derive(clap::Args)]
@@ -29,6 +29,11 @@ pub struct GenerateArgs {
     /// The tenant's "now", as YYYY-MM-DD (UTC midnight). Every timestamp is placed relative to it.
     #[arg(long, default_value = "2026-11-01")]
     as_of: String,
+    /// Write the same tenant one month earlier instead (some identities not created yet, some grants not made
+    /// yet, a few identities and broad grants since removed): a baseline for `idlens diff` and the viewer's
+    /// compare page. Built in memory, so meant for demo sizes.
+    #[arg(long)]
+    previous_month: bool,
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
@@ -46,6 +51,15 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
+    if args.previous_month {
+        for file in generate_previous(&opts) {
+            let path = args.out.join(&file.name);
+            std::fs::write(&path, &file.bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("{}: {} bytes", file.name, file.bytes.len());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let summary = generate_to(&opts, |name| {
         let path = args.out.join(name);
         File::create(&path).map(|f| BufWriter::with_capacity(1 << 20, f))

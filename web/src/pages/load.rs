@@ -70,11 +70,116 @@ pub fn LoadPage() -> impl IntoView {
                                 {format!("Browse the {count} identities →")}
                             </a>
                         </p>
+                        <MoreFiles />
                         <SummaryPanel summary=r.summary />
                         <FileTable reports=r.reports />
                     }
                 })
         }}
+    }
+}
+
+/// Once a snapshot is loaded: add files to it, and load a baseline (an earlier export) to compare it with.
+#[component]
+fn MoreFiles() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let demo = move || {
+        session.report.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.reports.iter().any(|f| f.path.starts_with("demo/tenant/")))
+        })
+    };
+    let baseline = move || {
+        session.baseline.get().map(|b| {
+            let files = b.reports.len();
+            let words = format!(
+                "Baseline loaded: {} {}, {} identities.",
+                files,
+                if files == 1 { "file" } else { "files" },
+                b.summary.identities.total
+            );
+            view! {
+                <p data-testid="baseline-loaded">{words}</p>
+                <p class="actions">
+                    <a class="button" href="#compare" data-testid="open-compare">"Compare →"</a>
+                    <button type="button" data-testid="remove-baseline" on:click=move |_| session.clear_baseline()>
+                        "Remove baseline"
+                    </button>
+                </p>
+            }
+        })
+    };
+    view! {
+        <div class="more-files">
+            <section class="card" aria-labelledby="add-title">
+                <h3 id="add-title">"Add files to this snapshot"</h3>
+                <p class="muted small">
+                    "Exports you left out (sign-in activity, federated credentials …): everything is read again together, so links across files are made. Waivers stay."
+                </p>
+                <FilePick label="Add files" testid="add-files-input" on_files=move |l| session.add_files(l) />
+            </section>
+            <section class="card" aria-labelledby="baseline-title">
+                <h3 id="baseline-title">"Load a snapshot to compare with"</h3>
+                <p class="muted small">
+                    "An earlier export of the same tenant (last month's, say). The snapshot above stays loaded; the compare page shows what changed."
+                </p>
+                {baseline}
+                <FilePick label="Choose baseline files" testid="baseline-input" on_files=move |l| session.load_baseline(l) />
+                <Show when=demo>
+                    <p class="or">
+                        <button type="button" data-testid="baseline-demo" on:click=move |_| session.baseline_demo()>
+                            "Use the demo tenant one month earlier"
+                        </button>
+                    </p>
+                </Show>
+            </section>
+        </div>
+    }
+}
+
+/// A file picker that also takes dropped files, folders' files and zips.
+#[component]
+fn FilePick(
+    /// The picker's visible name.
+    label: &'static str,
+    testid: &'static str,
+    /// Receives the chosen or dropped files.
+    on_files: impl Fn(Option<web_sys::FileList>) + Copy + 'static,
+) -> impl IntoView {
+    let over = RwSignal::new(false);
+    view! {
+        <div
+            class="pick-zone"
+            class:over=move || over.get()
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                over.set(true);
+            }
+            on:dragleave=move |_| over.set(false)
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                over.set(false);
+                on_files(ev.data_transfer().and_then(|d| d.files()));
+            }
+        >
+            <label class="pick">
+                {label}
+                <input
+                    type="file"
+                    multiple
+                    data-testid=testid
+                    on:change=move |ev: leptos::ev::Event| {
+                        let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+                        on_files(input.as_ref().and_then(web_sys::HtmlInputElement::files));
+                        // The same files can be chosen again later.
+                        if let Some(input) = input {
+                            input.set_value("");
+                        }
+                    }
+                />
+            </label>
+            <span class="muted small">" or drop them here"</span>
+        </div>
     }
 }
 

@@ -1,6 +1,7 @@
 //! The viewer's pages, one per file: [`load`] (drop files, summary, reconciliation), [`identities`] (the virtualised
 //! table) and [`identity`] (one identity in full). Dashboard, frameworks, findings and compare pages join here.
 
+pub mod compare;
 pub mod identities;
 pub mod identity;
 pub mod load;
