@@ -20,6 +20,7 @@ pub mod assess;
 pub mod dashboard;
 pub mod compare;
 pub mod detail;
+pub mod findings;
 pub mod frameworks;
 pub mod route;
 pub mod table;
@@ -373,6 +374,18 @@ pub enum ViewRequest {
         #[serde(default)]
         framework: Option<String>,
     },
+    /// Every finding grouped by check, filtered, one window per group.
+    Findings(findings::FindingsQuery),
+    /// The policy profile in force (its summary and its JSON, for export).
+    Policy,
+    /// Add a waiver to the policy (the snapshot is re-evaluated); answered with the new policy.
+    Waive { waiver: crate::policy::Waiver },
+    /// Replace the policy by the profile in `json` (the text of file `name`); on error the policy stays.
+    SetPolicy {
+        json: String,
+        #[serde(default)]
+        name: Option<String>,
+    },
 }
 
 /// What the worker answers.
@@ -387,6 +400,9 @@ pub enum ViewAnswer {
     Dashboard(Box<dashboard::DashboardView>),
     DashboardActions(dashboard::ActionsView),
     Frameworks(Box<frameworks::FrameworksView>),
+    Findings(Box<findings::FindingsPage>),
+    /// The policy profile (also the answer to a waiver or a new profile).
+    Policy(Box<findings::PolicyAnswer>),
     /// The comparison with the baseline; `None` when no baseline is loaded.
     Compare {
         compare: Option<Box<compare::CompareView>>,

@@ -32,6 +32,8 @@ pub struct Workspace {
     evaluation: Option<Evaluation>,
     plan: Option<Plan>,
     baseline: Option<Baseline>,
+    /// The evaluation's findings in the findings page's order (computed on its first question).
+    findings: Option<super::findings::FindingsIndex>,
 }
 
 impl Baseline {
@@ -57,6 +59,7 @@ impl Workspace {
             evaluation: None,
             plan: None,
             baseline: None,
+            findings: None,
         }
     }
 
@@ -121,6 +124,7 @@ impl Workspace {
         self.table = None;
         self.evaluation = None;
         self.plan = None;
+        self.findings = None;
         if let Some(b) = &mut self.baseline {
             b.evaluation = None;
         }
@@ -246,7 +250,59 @@ impl Workspace {
                     message: "the snapshot has not been evaluated (no as-of date)".into(),
                 },
             },
+            ViewRequest::Findings(_)
+            | ViewRequest::Policy
+            | ViewRequest::Waive { .. }
+            | ViewRequest::SetPolicy { .. } => self.answer_findings(request),
             other => answer_view(&self.snapshot, table, other),
         }
+    }
+}
+
+// The findings page, waivers and the policy profile (see `super::findings`).
+impl Workspace {
+    fn answer_findings(&mut self, request: &ViewRequest) -> ViewAnswer {
+        use super::findings;
+        match request {
+            ViewRequest::Findings(query) => {
+                self.ensure();
+                if self.findings.is_none() {
+                    self.findings = self.evaluation.as_ref().map(findings::FindingsIndex::build);
+                }
+                let evaluated = self.evaluation.as_ref().zip(self.findings.as_ref());
+                ViewAnswer::Findings(Box::new(findings::findings_page(
+                    &self.snapshot,
+                    evaluated,
+                    &self.policy,
+                    query,
+                )))
+            }
+            ViewRequest::Waive { waiver } => match findings::with_waiver(&self.policy, waiver) {
+                Ok(policy) => {
+                    self.set_policy(policy);
+                    self.answer_policy(Some(self.policy.waivers.len() - 1))
+                }
+                Err(message) => ViewAnswer::Error { message },
+            },
+            ViewRequest::SetPolicy { json, name } => {
+                match findings::read_policy(json, name.as_deref()) {
+                    Ok(policy) => {
+                        self.set_policy(policy);
+                        self.answer_policy(None)
+                    }
+                    Err(message) => ViewAnswer::Error { message },
+                }
+            }
+            _ => self.answer_policy(None),
+        }
+    }
+
+    fn answer_policy(&mut self, added: Option<usize>) -> ViewAnswer {
+        self.ensure();
+        ViewAnswer::Policy(Box::new(super::findings::policy_answer(
+            &self.policy,
+            self.evaluation.as_ref(),
+            added,
+        )))
     }
 }
