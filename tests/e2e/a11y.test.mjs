@@ -43,6 +43,18 @@ for (const mode of MODES) {
         await view.page.waitForSelector("[data-testid=section-workloads]");
         assert.deepEqual(await violations(view.page), [], "identity page");
         await view.page.evaluate(() => {
+          location.hash = "#findings";
+        });
+        await view.page.waitForSelector("[data-testid=finding-group]");
+        assert.deepEqual(await violations(view.page), [], "findings page");
+        await view.page.evaluate(() => {
+          location.hash = "#findings?sev=critical";
+        });
+        await view.page.waitForSelector("[data-testid=finding-row]");
+        await view.page.locator("[data-testid=waive]").first().click();
+        await view.page.waitForSelector("[data-testid=waive-form]");
+        assert.deepEqual(await violations(view.page), [], "findings page with a waiver form open");
+        await view.page.evaluate(() => {
           location.hash = "#compare";
         });
         await view.page.waitForSelector("[data-testid=no-baseline]");

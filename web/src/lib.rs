@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use crate::bridge::{Bridge, FromWorker, Progress, Report};
 use crate::components::nav::Nav;
 use crate::pages::compare::ComparePage;
+use crate::pages::findings::FindingsPage;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::identity::IdentityPage;
 use crate::pages::load::LoadPage;
@@ -205,6 +206,7 @@ enum Page {
     Load,
     Identities,
     Identity,
+    Findings,
     Compare,
     Other(String),
 }
@@ -217,7 +219,7 @@ impl Page {
             Route::Identity(_) => Page::Identity,
             Route::Dashboard => Page::Other("dashboard".into()),
             Route::Frameworks(_) => Page::Other("frameworks".into()),
-            Route::Findings(_) => Page::Other("findings".into()),
+            Route::Findings(_) => Page::Findings,
             Route::Compare => Page::Compare,
             Route::Other(name) => Page::Other(name.clone()),
         }
@@ -320,6 +322,7 @@ pub fn App() -> impl IntoView {
                 Page::Load => view! { <LoadPage /> }.into_any(),
                 Page::Identities => view! { <IdentitiesPage /> }.into_any(),
                 Page::Identity => view! { <IdentityPage /> }.into_any(),
+                Page::Findings => view! { <FindingsPage /> }.into_any(),
                 Page::Compare => view! { <ComparePage /> }.into_any(),
                 Page::Other(name) => {
                     view! {

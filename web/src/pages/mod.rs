@@ -2,6 +2,7 @@
 //! table) and [`identity`] (one identity in full). Dashboard, frameworks, findings and compare pages join here.
 
 pub mod compare;
+pub mod findings;
 pub mod identities;
 pub mod identity;
 pub mod load;

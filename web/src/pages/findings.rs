@@ -1,0 +1,1041 @@
+//! The findings page: every finding grouped by check (most severe open finding first), filtered by check, severity,
+//! status and free text (all in the URL), one window of each group at a time; a waiver form on every open finding;
+//! and the policy profile in force, exported as the JSON file the CLI's `--policy` reads and loaded back from one.
+//!
+//! The page never holds the findings: it asks the worker for one answer ([`ViewRequest::Findings`]) holding the
+//! counts, the facets and a window of each group, and again when the filter, a window or the snapshot changes. A
+//! waiver or a new profile changes the policy in the worker, which re-evaluates; the page then bumps
+//! [`Session::generation`] so every page asks again.
+
+use std::collections::BTreeMap;
+
+use idlens_core::findings::{WaiverNote, WaiverStatus};
+use idlens_core::policy::Waiver;
+use idlens_core::view::findings::{
+    DEFAULT_GROUP_WINDOW, FindingGroup, FindingItem, FindingsPage as Answer, FindingsQuery,
+    PolicyAnswer, PolicySummary,
+};
+use idlens_core::view::{FindingsFilter, Route, ViewAnswer, ViewRequest, format_route};
+use leptos::leptos_dom::helpers::TimeoutHandle;
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast as _, JsValue};
+
+use crate::components::badges::Level;
+use crate::components::empty::NothingLoaded;
+use crate::{Latest, Session, format};
+
+/// How long typing must pause before the search runs, in milliseconds.
+pub const SEARCH_DEBOUNCE_MS: u64 = 200;
+/// Groups start open when the filter leaves at most this many findings (or a single check).
+pub const OPEN_GROUPS_UP_TO: usize = 60;
+/// A policy profile larger than this is refused before it is read.
+pub const MAX_POLICY_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+/// The file name the exported profile is saved as.
+pub const POLICY_FILE_NAME: &str = "idlens-policy.json";
+/// Days from the as-of date the waiver form proposes as expiry.
+pub const DEFAULT_WAIVER_DAYS: i64 = 90;
+
+const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+
+/// The findings page with its filters (read from and written to the URL) and the policy profile.
+#[component]
+pub fn FindingsPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let filter = Memo::new(move |_| match session.route.get() {
+        Route::Findings(f) => f,
+        _ => FindingsFilter::default(),
+    });
+    let offsets = RwSignal::new(BTreeMap::<String, usize>::new());
+    // Groups opened or closed by hand (the others follow OPEN_GROUPS_UP_TO).
+    let toggled = RwSignal::new(BTreeMap::<String, bool>::new());
+    let answer = RwSignal::new(None::<Answer>);
+    let failure = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let latest = StoredValue::new_local(Latest::default());
+
+    // New filters: every group back to its first window.
+    Effect::new(move |previous: Option<FindingsFilter>| {
+        let f = filter.get();
+        if previous.is_some_and(|p| p != f) {
+            offsets.set(BTreeMap::new());
+        }
+        f
+    });
+
+    Effect::new(move |_| {
+        session.generation.track();
+        if !session.loaded() {
+            return;
+        }
+        let query = FindingsQuery {
+            filter: filter.get(),
+            limit: DEFAULT_GROUP_WINDOW,
+            offsets: offsets.get(),
+        };
+        let ticket = latest.with_value(Latest::next);
+        session.query(&ViewRequest::Findings(query), move |a| {
+            if !latest.with_value(|l| l.is(ticket)) {
+                return;
+            }
+            match a {
+                ViewAnswer::Findings(p) => {
+                    failure.set(None);
+                    answer.set(Some(*p));
+                }
+                ViewAnswer::Error { message } => failure.set(Some(message)),
+                _ => {}
+            }
+        });
+    });
+
+    let count = move || {
+        answer.with(|a| {
+            let Some(a) = a else {
+                return String::new();
+            };
+            if !a.evaluated {
+                return "Not evaluated".to_owned();
+            }
+            let lead = if a.matched == a.all {
+                plural(a.all, "finding", "findings")
+            } else {
+                format!(
+                    "{} of {} match",
+                    a.matched,
+                    plural(a.all, "finding", "findings")
+                )
+            };
+            format!(
+                "{lead}: {} open, {} waived · as of {}",
+                a.matched_open, a.matched_waived, a.as_of
+            )
+        })
+    };
+    let num = move |f: fn(&Answer) -> usize| move || answer.with(|a| a.as_ref().map_or(0, f));
+
+    view! {
+        <section class="findings-page" aria-labelledby="findings-title">
+            <div class="page-head">
+                <h2 id="findings-title">"Findings"</h2>
+                <p
+                    class="count"
+                    aria-live="polite"
+                    data-testid="findings-count"
+                    data-all=num(|a| a.all)
+                    data-matched=num(|a| a.matched)
+                    data-open=num(|a| a.matched_open)
+                    data-waived=num(|a| a.matched_waived)
+                >
+                    {count}
+                </p>
+            </div>
+            <Show when=move || session.loaded() fallback=|| view! { <NothingLoaded /> }>
+                <PolicyCard answer=answer notice=notice />
+                <p class="notice" role="status" aria-live="polite" data-testid="findings-notice">
+                    {move || notice.get().unwrap_or_default()}
+                </p>
+                <Filters filter=filter answer=answer />
+                {move || failure.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                <SeverityLine filter=filter answer=answer />
+                {move || {
+                    answer
+                        .with(|a| {
+                            a.as_ref()
+                                .map(|a| {
+                                    let open_all = a.groups.len() == 1 || a.matched <= OPEN_GROUPS_UP_TO;
+                                    let as_of = a.as_of.clone();
+                                    a.groups
+                                        .iter()
+                                        .map(|g| {
+                                            view! {
+                                                <Group
+                                                    group=g.clone()
+                                                    open_by_default=open_all
+                                                    toggled=toggled
+                                                    offsets=offsets
+                                                    notice=notice
+                                                    as_of=as_of.clone()
+                                                />
+                                            }
+                                        })
+                                        .collect_view()
+                                })
+                        })
+                }}
+                <Show when=move || answer.with(|a| a.as_ref().is_some_and(|a| a.evaluated && a.matched == 0))>
+                    <p class="empty" data-testid="no-findings">
+                        {move || {
+                            if answer.with(|a| a.as_ref().is_some_and(|a| a.all == 0)) {
+                                "No finding: every evaluated check passed."
+                            } else {
+                                "No finding matches these filters."
+                            }
+                        }}
+                    </p>
+                </Show>
+                <Show when=move || answer.with(|a| a.as_ref().is_some_and(|a| !a.evaluated))>
+                    <p class="empty">"The snapshot has not been evaluated (no as-of date), so there are no findings."</p>
+                </Show>
+            </Show>
+        </section>
+    }
+}
+
+/// `1 finding`, `2 findings`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The findings by severity, in words (counted under the other filters, as the severity filter offers them); each
+/// is a toggle for that severity.
+#[component]
+fn SeverityLine(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let items = move || {
+        answer.with(|a| {
+            a.as_ref()
+                .filter(|a| a.matched > 0)
+                .map(|a| {
+                    a.facets
+                        .severities
+                        .iter()
+                        .filter(|(_, n)| *n > 0)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <Show when=move || !items().is_empty()>
+            <ul class="severity-line" aria-label="Findings by severity" data-testid="severity-line">
+                {move || {
+                    items()
+                        .into_iter()
+                        .map(|(s, n)| {
+                            let class = format!("count level-{s}");
+                            let word = s.clone();
+                            let key = s.clone();
+                            let pressed = move || filter.with(|f| f.severities.len() == 1 && f.severities[0] == key);
+                            let sev = s.clone();
+                            let click = move |_| {
+                                let mut f = filter.get_untracked();
+                                f.severities = if f.severities.len() == 1 && f.severities[0] == sev {
+                                    Vec::new()
+                                } else {
+                                    vec![sev.clone()]
+                                };
+                                session.navigate(&Route::Findings(f), false);
+                            };
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="sev-toggle"
+                                        aria-pressed=move || if pressed() { "true" } else { "false" }
+                                        data-severity=s
+                                        data-count=n
+                                        on:click=click
+                                    >
+                                        <span class=class>{n}</span>
+                                        " "
+                                        {word}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </Show>
+    }
+}
+
+/// One check's findings: a header that opens and closes it, a table of one window, and the pager.
+#[component]
+fn Group(
+    group: FindingGroup,
+    open_by_default: bool,
+    toggled: RwSignal<BTreeMap<String, bool>>,
+    offsets: RwSignal<BTreeMap<String, usize>>,
+    notice: RwSignal<Option<String>>,
+    as_of: String,
+) -> impl IntoView {
+    let id = group.check_id.clone();
+    let key = id.clone();
+    let open =
+        Memo::new(move |_| toggled.with(|t| t.get(&key).copied().unwrap_or(open_by_default)));
+    let key = id.clone();
+    let toggle = move |_| {
+        let now = !open.get_untracked();
+        toggled.update(|t| {
+            t.insert(key.clone(), now);
+        });
+    };
+    let body_id = format!("group-{}", id.to_ascii_lowercase());
+    let counts = if group.waived > 0 {
+        format!("{} open · {} waived", group.open, group.waived)
+    } else {
+        plural(group.open, "open finding", "open findings")
+    };
+    let expired = (group.expired > 0).then(|| {
+        view! {
+            <span class="tag expired" title="Open findings whose waiver has expired">
+                {plural(group.expired, "expired waiver", "expired waivers")}
+            </span>
+        }
+    });
+    let FindingGroup {
+        check_id,
+        title,
+        worst,
+        total,
+        offset,
+        findings,
+        ..
+    } = group;
+    let shown = findings.len();
+    let rows = findings
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| view! { <FindingRow item=f row=offset + i notice=notice as_of=as_of.clone() /> })
+        .collect_view();
+    let window = DEFAULT_GROUP_WINDOW;
+    let page_to = move |to: usize| {
+        let id = check_id.clone();
+        move |_| {
+            offsets.update(|o| {
+                o.insert(id.clone(), to);
+            });
+        }
+    };
+    let at_end = offset + shown >= total;
+    let prev = page_to(offset.saturating_sub(window));
+    let next = page_to(offset + window);
+    view! {
+        <section
+            class="finding-group"
+            data-testid="finding-group"
+            data-check=id.clone()
+            data-total=total
+            data-open=group.open
+            data-waived=group.waived
+        >
+            <h3 class="group-head">
+                <button
+                    type="button"
+                    class="disclose"
+                    aria-expanded=move || if open.get() { "true" } else { "false" }
+                    aria-controls=body_id.clone()
+                    data-testid="group-toggle"
+                    on:click=toggle
+                >
+                    <span class="caret" aria-hidden="true">{move || if open.get() { "▾" } else { "▸" }}</span>
+                    <Level level=worst />
+                    <span class="check-id">{id.clone()}</span>
+                    <span class="check-title">{title}</span>
+                    <span class="group-counts" data-testid="group-counts">{counts}</span>
+                </button>
+                {expired}
+            </h3>
+            <div id=body_id class="group-body" hidden=move || !open.get()>
+                <table class="plain findings-table">
+                    <caption class="visually-hidden">{format!("Findings of {id}")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="c-sev">"Severity"</th>
+                            <th scope="col" class="c-who">"Identity"</th>
+                            <th scope="col">"Finding"</th>
+                            <th scope="col" class="c-status">"Status"</th>
+                            <th scope="col" class="c-act">
+                                <span class="visually-hidden">"Action"</span>
+                            </th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+                <Show when=move || { total > shown }>
+                    <div class="pager" data-testid="group-pager">
+                        <span class="muted">
+                            {format!("Showing {}–{} of {total}", offset + 1, offset + shown)}
+                        </span>
+                        <button type="button" disabled=offset == 0 on:click=prev.clone() data-testid="group-prev">
+                            {format!("Previous {window}")}
+                        </button>
+                        <button
+                            type="button"
+                            disabled=at_end
+                            on:click=next.clone()
+                            data-testid="group-next"
+                        >
+                            {format!("Next {}", window.min(total.saturating_sub(offset + shown)).max(1))}
+                        </button>
+                    </div>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+/// One finding, and below it the waiver form when it is open.
+#[component]
+fn FindingRow(
+    item: FindingItem,
+    row: usize,
+    notice: RwSignal<Option<String>>,
+    as_of: String,
+) -> impl IntoView {
+    let form_open = RwSignal::new(false);
+    let identity = match &item.identity_key {
+        Some(key) => {
+            let href = format_route(&Route::Identity(key.clone()));
+            view! { <a href=href data-testid="finding-identity">{item.identity_name.clone()}</a> }
+                .into_any()
+        }
+        None => view! { <span data-testid="finding-identity">{item.identity_name.clone()}</span> }
+            .into_any(),
+    };
+    let source = item.source.as_ref().map(|s| {
+        let more = item.evidence.saturating_sub(1);
+        let text = if more > 0 {
+            format!("{} (+{more} more)", s.label())
+        } else {
+            s.label()
+        };
+        view! { <div class="src" data-testid="finding-source">{text}</div> }
+    });
+    let uncertain = (!item.certain).then(|| {
+        view! { <span class="tag" title="The exports did not allow certainty">"uncertain"</span> }
+    });
+    let raised = item.raised.then(|| {
+        view! { <span class="tag" title="Raised one step: the identity's impact is high">"raised"</span> }
+    });
+    let status = status_cell(item.waived, item.waiver.clone());
+    let form_id = format!("waive-{}-{row}", item.check_id.to_ascii_lowercase());
+    let action = (!item.waived).then(|| {
+        let label = format!("Waive {} for {}", item.check_id, item.identity_name);
+        let form_id = form_id.clone();
+        view! {
+            <button
+                type="button"
+                class="waive"
+                aria-label=label
+                aria-expanded=move || if form_open.get() { "true" } else { "false" }
+                aria-controls=form_id
+                data-testid="waive"
+                on:click=move |_| form_open.update(|o| *o = !*o)
+            >
+                "Waive"
+            </button>
+        }
+    });
+    let waived_class = if item.waived {
+        "finding waived"
+    } else {
+        "finding"
+    };
+    let form_item = item.clone();
+    view! {
+        <tr
+            class=waived_class
+            data-testid="finding-row"
+            data-check=item.check_id.clone()
+            data-identity=item.waiver_identity.clone()
+            data-waived=if item.waived { "true" } else { "false" }
+        >
+            <td>
+                <Level level=item.severity.clone() />
+                {raised}
+            </td>
+            <td class="who">
+                {identity}
+                <div class="muted small">{item.kind_label.clone()}</div>
+            </td>
+            <td>
+                <span class="message">{item.message.clone()}</span>
+                {uncertain}
+                {source}
+            </td>
+            <td data-testid="finding-status">{status}</td>
+            <td class="act">{action}</td>
+        </tr>
+        <Show when=move || form_open.get()>
+            <tr class="waive-row">
+                <td colspan="5">
+                    <WaiveForm
+                        item=form_item.clone()
+                        form_id=form_id.clone()
+                        as_of=as_of.clone()
+                        form_open=form_open
+                        notice=notice
+                    />
+                </td>
+            </tr>
+        </Show>
+    }
+}
+
+/// Open, waived (until when, by whom, why), or open with an expired waiver.
+fn status_cell(waived: bool, waiver: Option<WaiverNote>) -> impl IntoView {
+    let chip = if waived {
+        view! { <span class="chip waived-chip">"Waived"</span> }.into_any()
+    } else {
+        view! { <span class="chip open-chip">"Open"</span> }.into_any()
+    };
+    let detail = waiver.map(|w| {
+        let until = match (&w.expires, w.status) {
+            (Some(e), WaiverStatus::Expired) => format!("Waiver expired {e}"),
+            (None, WaiverStatus::Expired) => "Waiver expired".to_owned(),
+            (Some(e), WaiverStatus::Applied) => format!("Until {e}"),
+            (None, WaiverStatus::Applied) => "No expiry".to_owned(),
+        };
+        view! {
+            <div class="waiver-note small" data-testid="waiver-note">
+                <div>{until}</div>
+                <div>"Approved by " <span data-testid="waiver-approver">{w.approver}</span></div>
+                <div class="muted" data-testid="waiver-justification">{format!("“{}”", w.justification)}</div>
+            </div>
+        }
+    });
+    view! {
+        {chip}
+        {detail}
+    }
+}
+
+/// The waiver form of one finding: justification and approver (both required) and an expiry date.
+#[component]
+fn WaiveForm(
+    item: FindingItem,
+    form_id: String,
+    as_of: String,
+    form_open: RwSignal<bool>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let justification = RwSignal::new(String::new());
+    let approver = RwSignal::new(String::new());
+    let as_of_unix = idlens_core::time::parse(&as_of).map(|i| i.unix);
+    let expires = RwSignal::new(format::date(
+        as_of_unix.map(|u| u + DEFAULT_WAIVER_DAYS * 86_400),
+    ));
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let first = NodeRef::<leptos::html::Textarea>::new();
+    let second = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = first.get() {
+            el.focus().ok();
+        }
+    });
+    let check = item.check_id.clone();
+    let who = item.waiver_identity.clone();
+    let name = item.identity_name.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (j, a, e) = (
+            justification.get_untracked().trim().to_owned(),
+            approver.get_untracked().trim().to_owned(),
+            expires.get_untracked().trim().to_owned(),
+        );
+        if j.is_empty() || a.is_empty() {
+            error.set(Some(
+                "A waiver needs a justification and an approver.".into(),
+            ));
+            // Back to the first field left empty.
+            if j.is_empty() {
+                first.get_untracked().map(|el| el.focus());
+            } else {
+                second.get_untracked().map(|el| el.focus());
+            }
+            return;
+        }
+        if !e.is_empty() {
+            match (idlens_core::time::parse(&e), as_of_unix) {
+                (None, _) => {
+                    error.set(Some(format!("“{e}” is not a date (YYYY-MM-DD).")));
+                    return;
+                }
+                (Some(d), Some(now)) if d.unix + 86_400 <= now => {
+                    error.set(Some(format!(
+                        "The expiry date is before the audit date ({as_of}): the waiver would not apply."
+                    )));
+                    return;
+                }
+                _ => {}
+            }
+        }
+        error.set(None);
+        busy.set(true);
+        let waiver = Waiver {
+            check_id: check.clone(),
+            identity: who.clone(),
+            justification: j,
+            approver: a,
+            expires: (!e.is_empty()).then_some(e),
+        };
+        let (check, name) = (check.clone(), name.clone());
+        session.query(&ViewRequest::Waive { waiver }, move |answer| {
+            busy.set(false);
+            match answer {
+                ViewAnswer::Policy(p) => {
+                    let covered = p.added.as_ref().map_or(0, |w| w.applied);
+                    notice.set(Some(format!(
+                        "Waiver added: {check} for {name} ({} now waived).",
+                        plural(covered, "finding", "findings")
+                    )));
+                    form_open.set(false);
+                    session.generation.update(|g| *g += 1);
+                }
+                ViewAnswer::Error { message } => error.set(Some(message)),
+                _ => {}
+            }
+        });
+    };
+    let j_id = format!("{form_id}-justification");
+    let a_id = format!("{form_id}-approver");
+    let e_id = format!("{form_id}-expires");
+    let label = format!("Waive {} for {}", item.check_id, item.identity_name);
+    view! {
+        <form id=form_id class="waive-form" aria-label=label data-testid="waive-form" on:submit=submit novalidate>
+            <p class="small">
+                "This waiver covers every " <strong>{item.check_id.clone()}</strong> " finding on "
+                <strong>{item.identity_name.clone()}</strong>
+                ". Waived findings stay listed, marked waived, and no longer count towards risk, posture or the CI gate."
+            </p>
+            <div class="fields">
+                <label for=j_id.clone() class="wide">
+                    "Justification " <span class="req">"(required)"</span>
+                </label>
+                <textarea
+                    id=j_id
+                    node_ref=first
+                    rows="2"
+                    required
+                    data-testid="waive-justification"
+                    prop:value=move || justification.get()
+                    on:input=move |ev| justification.set(event_target_value(&ev))
+                ></textarea>
+                <label for=a_id.clone()>"Approver " <span class="req">"(required)"</span></label>
+                <input
+                    id=a_id
+                    node_ref=second
+                    type="text"
+                    required
+                    autocomplete="off"
+                    placeholder="Name or email"
+                    data-testid="waive-approver"
+                    prop:value=move || approver.get()
+                    on:input=move |ev| approver.set(event_target_value(&ev))
+                />
+                <label for=e_id.clone()>"Expires (last day it applies)"</label>
+                <input
+                    id=e_id
+                    type="date"
+                    data-testid="waive-expires"
+                    prop:value=move || expires.get()
+                    on:input=move |ev| expires.set(event_target_value(&ev))
+                />
+            </div>
+            {move || error.get().map(|m| view! { <p class="error" role="alert" data-testid="waive-error">{m}</p> })}
+            <div class="buttons">
+                <button type="submit" class="primary" disabled=move || busy.get() data-testid="waive-submit">
+                    "Add waiver"
+                </button>
+                <button type="button" on:click=move |_| form_open.set(false)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// The filter bar: search, check, severity, status.
+#[component]
+fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    let apply = move |edit: &dyn Fn(&mut FindingsFilter), replace: bool| {
+        let mut f = filter.get_untracked();
+        edit(&mut f);
+        session.navigate(&Route::Findings(f), replace);
+    };
+    let on_search = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                let mut f = filter.get_untracked();
+                if f.text != text {
+                    f.text = text;
+                    session.navigate(&Route::Findings(f), true);
+                }
+            },
+            std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
+        )
+        .ok();
+        pending.set_value(handle);
+    };
+    let facets = move || answer.with(|a| a.as_ref().map(|a| a.facets.clone()).unwrap_or_default());
+    let first = |values: &[String]| values.first().cloned().unwrap_or_default();
+    let single = |value: String| {
+        (!value.is_empty())
+            .then_some(value)
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+
+    view! {
+        <form class="filters" role="search" aria-label="Filter findings" on:submit=|ev| ev.prevent_default()>
+            <label class="search">
+                <span>"Search"</span>
+                <input
+                    type="search"
+                    placeholder="Identity name or id, or words of the finding"
+                    data-testid="findings-search"
+                    prop:value=move || filter.with(|f| f.text.clone())
+                    on:input=on_search
+                />
+            </label>
+            <label>
+                <span>"Check"</span>
+                <select
+                    data-testid="findings-check"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        apply(&|f| f.checks = single(value.clone()), false);
+                    }
+                >
+                    <option value="" selected=move || filter.with(|f| f.checks.is_empty())>"All checks"</option>
+                    {move || {
+                        let current = filter.with(|f| first(&f.checks));
+                        let mut checks = facets().checks;
+                        // A check chosen in the URL stays choosable even when nothing matches it.
+                        if !current.is_empty() && !checks.iter().any(|c| c.check_id.eq_ignore_ascii_case(&current)) {
+                            checks.push(idlens_core::view::findings::CheckFacet {
+                                check_id: current.clone(),
+                                title: String::new(),
+                                count: 0,
+                            });
+                        }
+                        checks
+                            .into_iter()
+                            .map(|c| {
+                                let selected = c.check_id.eq_ignore_ascii_case(&current);
+                                let text = if c.title.is_empty() {
+                                    format!("{} ({})", c.check_id, c.count)
+                                } else {
+                                    format!("{} {} ({})", c.check_id, c.title, c.count)
+                                };
+                                view! { <option value=c.check_id.clone() selected=selected>{text}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            <label>
+                <span>"Severity"</span>
+                <select
+                    data-testid="findings-severity"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        apply(&|f| f.severities = single(value.clone()), false);
+                    }
+                >
+                    <option value="" selected=move || filter.with(|f| f.severities.is_empty())>"Any severity"</option>
+                    {move || {
+                        let current = filter.with(|f| first(&f.severities));
+                        let counts = facets().severities;
+                        SEVERITIES
+                            .into_iter()
+                            .map(|s| {
+                                let n = counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n);
+                                view! {
+                                    <option value=s selected=current == s>
+                                        {format!("{} ({n})", format::capitalised(s))}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            <label>
+                <span>"Status"</span>
+                <select
+                    data-testid="findings-status"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        apply(&|f| f.status = value.clone(), false);
+                    }
+                >
+                    <option value="" selected=move || filter.with(|f| f.status.is_empty())>"Open and waived"</option>
+                    <option value="open" selected=move || filter.with(|f| f.status == "open")>
+                        {move || format!("Open ({})", facets().open)}
+                    </option>
+                    <option value="waived" selected=move || filter.with(|f| f.status == "waived")>
+                        {move || format!("Waived ({})", facets().waived)}
+                    </option>
+                </select>
+            </label>
+            <button
+                type="button"
+                data-testid="findings-clear"
+                on:click=move |_| apply(&|f| *f = FindingsFilter::default(), false)
+            >
+                "Clear filters"
+            </button>
+        </form>
+    }
+}
+
+/// The policy profile in force, with export and load.
+#[component]
+fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let error = RwSignal::new(None::<String>);
+    let summary = move || answer.with(|a| a.as_ref().map(|a| a.policy.clone()));
+    let export = move |_| {
+        error.set(None);
+        session.query(&ViewRequest::Policy, move |a| match a {
+            ViewAnswer::Policy(p) => match download(POLICY_FILE_NAME, &p.json) {
+                Ok(()) => notice.set(Some(format!(
+                    "Policy profile exported as {POLICY_FILE_NAME} ({}).",
+                    waiver_words(&p.summary)
+                ))),
+                Err(e) => error.set(Some(e)),
+            },
+            ViewAnswer::Error { message } => error.set(Some(message)),
+            _ => {}
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|l| l.get(0)) else {
+            return;
+        };
+        // Picking the same file again must fire `change` again.
+        input.set_value("");
+        let name = file.name();
+        error.set(None);
+        if file.size() > MAX_POLICY_BYTES {
+            error.set(Some(format!(
+                "{name}: {} is too large for a policy profile; nothing was changed.",
+                crate::human_bytes(file.size())
+            )));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(v) => v.as_string().unwrap_or_default(),
+                Err(_) => {
+                    error.set(Some(format!(
+                        "{name}: the file could not be read; nothing was changed."
+                    )));
+                    return;
+                }
+            };
+            let request = ViewRequest::SetPolicy {
+                json: text,
+                name: Some(name.clone()),
+            };
+            session.query(&request, move |a| match a {
+                ViewAnswer::Policy(p) => {
+                    notice.set(Some(loaded_words(&name, &p)));
+                    session.generation.update(|g| *g += 1);
+                }
+                ViewAnswer::Error { message } => {
+                    error.set(Some(format!("{message} The policy in force was kept.")));
+                }
+                _ => {}
+            });
+        });
+    };
+
+    view! {
+        <section class="card policy-card" aria-labelledby="policy-title" data-testid="policy">
+            <div class="policy-head">
+                <div>
+                    <h3 id="policy-title">"Policy profile"</h3>
+                    <p class="policy-summary" data-testid="policy-summary">
+                        {move || summary().map(|s| summary_words(&s)).unwrap_or_default()}
+                    </p>
+                </div>
+                <div class="policy-actions">
+                    <button type="button" data-testid="export-policy" on:click=export>
+                        "Export policy profile"
+                    </button>
+                    <label class="file-button">
+                        <input
+                            type="file"
+                            class="visually-hidden"
+                            accept=".json,application/json"
+                            data-testid="policy-input"
+                            on:change=on_file
+                        />
+                        <span>"Load policy profile…"</span>
+                    </label>
+                </div>
+            </div>
+            {move || {
+                error.get().map(|m| view! { <p class="error" role="alert" data-testid="policy-error">{m}</p> })
+            }}
+            {move || summary().map(|s| view! { <PolicyDetails summary=s /> })}
+        </section>
+    }
+}
+
+/// The waivers and the settings that differ from the defaults.
+#[component]
+fn PolicyDetails(summary: PolicySummary) -> impl IntoView {
+    let more = summary.waivers.saturating_sub(summary.listed.len());
+    let waivers = (!summary.listed.is_empty()).then(|| {
+        let rows = summary
+            .listed
+            .iter()
+            .map(|w| {
+                let covers = if w.expired {
+                    format!("expired: {} no longer waived", plural(w.lapsed, "finding", "findings"))
+                } else {
+                    plural(w.applied, "finding", "findings")
+                };
+                let status = if w.expired { "chip expired-chip" } else { "chip waived-chip" };
+                view! {
+                    <tr data-testid="policy-waiver" data-expired=if w.expired { "true" } else { "false" }>
+                        <td>{w.check_id.clone()}</td>
+                        <td class="id">{w.identity.clone()}</td>
+                        <td>{w.justification.clone()}</td>
+                        <td>{w.approver.clone()}</td>
+                        <td>
+                            <span class=status>
+                                {w.expires.clone().map_or_else(|| "No expiry".to_owned(), |e| format!("until {e}"))}
+                            </span>
+                        </td>
+                        <td>{covers}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="plain policy-waivers">
+                <caption class="visually-hidden">"Waivers of the policy profile"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Check"</th>
+                        <th scope="col">"Identity"</th>
+                        <th scope="col">"Justification"</th>
+                        <th scope="col">"Approver"</th>
+                        <th scope="col">"Expires"</th>
+                        <th scope="col">"Covers"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {(more > 0).then(|| view! { <p class="muted small">{format!("and {more} more waivers")}</p> })}
+        }
+    });
+    let changed = (!summary.changed.is_empty()).then(|| {
+        let items = summary
+            .changed
+            .iter()
+            .map(|c| {
+                view! {
+                    <li>
+                        <code>{c.setting.clone()}</code>
+                        ": "
+                        {c.value.clone()}
+                        <span class="muted">{format!(" (default {})", c.default)}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <h4>"Settings that differ from the defaults"</h4>
+            <ul class="policy-changes" data-testid="policy-changes">{items}</ul>
+        }
+    });
+    view! {
+        {waivers}
+        {changed}
+    }
+}
+
+fn waiver_words(s: &PolicySummary) -> String {
+    let mut text = plural(s.waivers, "waiver", "waivers");
+    if s.expired > 0 {
+        text.push_str(&format!(", {} expired", s.expired));
+    }
+    text
+}
+
+fn summary_words(s: &PolicySummary) -> String {
+    if s.default {
+        return "Default settings (CONTROLS.md §8), no waivers.".to_owned();
+    }
+    let settings = if s.changed.is_empty() {
+        "default settings".to_owned()
+    } else {
+        plural(s.changed.len(), "setting differs", "settings differ") + " from the defaults"
+    };
+    format!("{}; {settings}.", capital(&waiver_words(s)))
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn loaded_words(name: &str, p: &PolicyAnswer) -> String {
+    format!(
+        "Policy profile loaded from {name}: {}; {}.",
+        waiver_words(&p.summary),
+        if p.summary.changed.is_empty() {
+            "default settings".to_owned()
+        } else {
+            plural(
+                p.summary.changed.len(),
+                "setting differs",
+                "settings differ",
+            ) + " from the defaults"
+        }
+    )
+}
+
+/// Offer `text` as a download named `name`: a Blob, an object URL, a click on a detached link, and the URL revoked.
+fn download(name: &str, text: &str) -> Result<(), String> {
+    let fail = |what: &str| format!("The profile could not be exported ({what}).");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| fail("blob"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
+    let link = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+        .ok_or_else(|| fail("link"))?;
+    link.set_attribute("href", &url).map_err(|_| fail("link"))?;
+    link.set_attribute("download", name)
+        .map_err(|_| fail("link"))?;
+    link.click();
+    // The download has started from the URL; free it a moment later.
+    set_timeout(
+        move || {
+            web_sys::Url::revoke_object_url(&url).ok();
+        },
+        std::time::Duration::from_millis(1000),
+    );
+    Ok(())
+}
