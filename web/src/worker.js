@@ -98,6 +98,29 @@ async function stream(files) {
   core.idl_free(ptr, CHUNK);
 }
 
+// Hash each file for the report, chunk by chunk, under the name it was read as.
+async function digest(files) {
+  const ptr = core.idl_alloc(CHUNK) >>> 0;
+  for (const file of files) {
+    const name = new TextEncoder().encode(file.webkitRelativePath || file.name);
+    const namePtr = copyIn(name);
+    core.idl_digest_begin(namePtr, name.length);
+    core.idl_free(namePtr, name.length);
+    const reader = file.stream().getReader();
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      for (let off = 0; off < next.value.length; off += CHUNK) {
+        const part = next.value.subarray(off, off + CHUNK);
+        new Uint8Array(core.memory.buffer, ptr, part.length).set(part);
+        core.idl_digest_push(ptr, part.length);
+      }
+    }
+    core.idl_digest_end();
+  }
+  core.idl_free(ptr, CHUNK);
+}
+
 function postResult() {
   const at = core.idl_result() >>> 0;
   const len = core.idl_result_len() >>> 0;
@@ -156,6 +179,8 @@ self.onmessage = async (event) => {
         self.postMessage({ type: "answer", id: msg.id, json: JSON.stringify({ kind: "error", message: "nothing has been loaded yet" }) });
         return;
       }
+      // A report lists each input's SHA-256: hash the files (re-read from their handles) the first time one is asked.
+      if (JSON.parse(msg.request).kind === "export" && core.idl_needs_digests()) await digest(current.files);
       answer(msg.id, msg.request);
     }
   } catch (err) {

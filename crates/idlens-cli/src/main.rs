@@ -8,17 +8,16 @@ mod pseudo_args;
 mod report_cmd;
 mod summary_cmd;
 
-use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
+use idlens_core::digest::FileHasher;
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::Snapshot;
 use idlens_core::report::InputDigest;
-use sha2::{Digest as _, Sha256};
 
 /// Offline auditor for workload identities.
 #[derive(Parser)]
@@ -114,8 +113,7 @@ pub fn ingest_paths(
             .with_context(|| format!("cannot open {}", path.display()))?;
         let name = path.display().to_string();
         ingest.begin_file(&name);
-        let mut hasher = hash.then(Sha256::new);
-        let mut size_bytes = 0u64;
+        let mut hasher = hash.then(|| FileHasher::new(&name));
         loop {
             let n = file
                 .read(&mut buf)
@@ -126,23 +124,11 @@ pub fn ingest_paths(
             if let Some(hasher) = &mut hasher {
                 hasher.update(&buf[..n]);
             }
-            size_bytes += n as u64;
             ingest.push(&buf[..n]);
         }
         ingest.end_file();
         if let Some(hasher) = hasher {
-            let sha256 = hasher
-                .finalize()
-                .iter()
-                .fold(String::with_capacity(64), |mut s, b| {
-                    let _ = write!(s, "{b:02x}");
-                    s
-                });
-            digests.push(InputDigest {
-                path: name,
-                sha256,
-                size_bytes,
-            });
+            digests.push(hasher.finish());
         }
     }
     Ok((ingest.finish(), digests))

@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod charts;
 pub mod checks;
 pub mod diff;
+pub mod digest;
 pub mod export;
 pub mod findings;
 pub mod frame;

@@ -27,9 +27,11 @@
 
 use std::cell::RefCell;
 
+use idlens_core::digest::{FileHasher, digest};
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::{self, FileReport, Summary};
 use idlens_core::policy::Policy;
+use idlens_core::report::InputDigest;
 use idlens_core::view::workspace::{Baseline, Workspace};
 use idlens_core::view::{ViewAnswer, ViewRequest};
 use serde::Serialize;
@@ -64,6 +66,10 @@ pub struct Session {
     policy: Policy,
     result: Vec<u8>,
     answer: Vec<u8>,
+    /// The file being hashed for the report (see [`Session::digest_begin`]).
+    hashing: Option<FileHasher>,
+    /// Digests known before the snapshot they belong to is finished (the demo tenant's).
+    pending_digests: Vec<InputDigest>,
 }
 
 impl Default for Session {
@@ -78,6 +84,8 @@ impl Default for Session {
             policy: Policy::default(),
             result: Vec::new(),
             answer: Vec::new(),
+            hashing: None,
+            pending_digests: Vec::new(),
         }
     }
 }
@@ -191,6 +199,39 @@ impl Session {
         }
     }
 
+    /// Start hashing the input file `name` for the report (the worker re-reads the files when a report or export is
+    /// asked for and some file has no digest yet).
+    pub fn digest_begin(&mut self, name: &str) {
+        self.hashing = Some(FileHasher::new(name));
+    }
+
+    pub fn digest_push(&mut self, chunk: &[u8]) {
+        if let Some(h) = &mut self.hashing {
+            h.update(chunk);
+        }
+    }
+
+    pub fn digest_end(&mut self) {
+        if let (Some(h), Some(w)) = (self.hashing.take(), &mut self.workspace) {
+            w.add_digest(h.finish());
+        }
+    }
+
+    /// Whether some input file of the current snapshot has no digest yet.
+    #[must_use]
+    pub fn needs_digests(&mut self) -> bool {
+        self.take_pending_digests();
+        self.workspace.as_ref().is_some_and(|w| !w.has_digests())
+    }
+
+    fn take_pending_digests(&mut self) {
+        if let Some(w) = &mut self.workspace {
+            for d in std::mem::take(&mut self.pending_digests) {
+                w.add_digest(d);
+            }
+        }
+    }
+
     /// Ingest the bundled demo tenant: the core's generator rebuilds `demo/tenant/` byte for byte (a test in the CLI
     /// crate holds the checked-in files to that), so the viewer needs no copy of them.
     pub fn load_demo(&mut self) {
@@ -200,9 +241,12 @@ impl Session {
         self.as_of = Some(idlens_core::generate::DEMO_AS_OF_UNIX);
         for file in idlens_core::generate::generate(&idlens_core::generate::GenerateOptions::demo())
         {
-            self.begin(&format!("demo/tenant/{}", file.name));
+            let name = format!("demo/tenant/{}", file.name);
+            self.begin(&name);
             self.push(&file.bytes);
             self.end();
+            // The files are in memory anyway: their digests cost nothing now.
+            self.pending_digests.push(digest(&name, &file.bytes));
         }
     }
 
@@ -281,6 +325,9 @@ impl Session {
                 message: "nothing has been loaded yet".into(),
             },
             (Ok(request), Some(workspace)) => {
+                for d in std::mem::take(&mut self.pending_digests) {
+                    workspace.add_digest(d);
+                }
                 let answer = workspace.answer(&request);
                 // A question may change the policy (a waiver): keep it for the next load.
                 self.policy = workspace.policy().clone();
@@ -425,6 +472,41 @@ pub extern "C" fn idl_demo_baseline() {
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_clear_baseline() {
     SESSION.with_borrow_mut(Session::clear_baseline);
+}
+
+/// Start hashing the input file named by the UTF-8 text at `ptr..ptr+len` (for the report's SHA-256 column).
+///
+/// # Safety
+/// See [`bytes`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn idl_digest_begin(ptr: *const u8, len: usize) {
+    // SAFETY: forwarded from the caller.
+    let name = String::from_utf8_lossy(unsafe { bytes(ptr, len) }).into_owned();
+    SESSION.with_borrow_mut(|s| s.digest_begin(&name));
+}
+
+/// Hash the next chunk of the file begun with [`idl_digest_begin`].
+///
+/// # Safety
+/// See [`bytes`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn idl_digest_push(ptr: *const u8, len: usize) {
+    // SAFETY: forwarded from the caller.
+    let chunk = unsafe { bytes(ptr, len) };
+    SESSION.with_borrow_mut(|s| s.digest_push(chunk));
+}
+
+/// Finish the file's digest and keep it with the current snapshot.
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_digest_end() {
+    SESSION.with_borrow_mut(Session::digest_end);
+}
+
+/// 1 when some input file of the current snapshot has no SHA-256 yet (the worker then re-reads the files before a
+/// report or export), else 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_needs_digests() -> u32 {
+    SESSION.with_borrow_mut(|s| u32::from(s.needs_digests()))
 }
 
 #[cfg(test)]

@@ -17,13 +17,15 @@
 //! Everything here is pure: no clock (the as-of instant is passed in), deterministic order everywhere.
 
 pub mod assess;
-pub mod dashboard;
 pub mod compare;
+pub mod dashboard;
 pub mod detail;
+pub mod export;
 pub mod findings;
 pub mod frameworks;
 pub mod route;
 pub mod table;
+pub mod whatif;
 pub mod workspace;
 
 #[cfg(test)]
@@ -360,8 +362,6 @@ pub enum ViewRequest {
         #[serde(default)]
         as_of: Option<i64>,
     },
-    /// What changed from the baseline snapshot to the loaded one (`compare: None` when no baseline is loaded).
-    Compare,
     /// The tenant at a glance: posture, findings, charts, riskiest identities, what could not be assessed.
     Dashboard,
     /// The first `limit` remediation actions (a separate question: the plan re-scores every candidate action).
@@ -374,6 +374,10 @@ pub enum ViewRequest {
         #[serde(default)]
         framework: Option<String>,
     },
+    /// One identity recomputed with some grants, credentials or federations switched off.
+    WhatIf(whatif::WhatIfRequest),
+    /// A report or export of the snapshot, optionally pseudonymised.
+    Export(export::ExportRequest),
     /// Every finding grouped by check, filtered, one window per group.
     Findings(findings::FindingsQuery),
     /// The policy profile in force (its summary and its JSON, for export).
@@ -386,6 +390,8 @@ pub enum ViewRequest {
         #[serde(default)]
         name: Option<String>,
     },
+    /// What changed from the baseline snapshot to the loaded one (`compare: None` when no baseline is loaded).
+    Compare,
 }
 
 /// What the worker answers.
@@ -400,6 +406,8 @@ pub enum ViewAnswer {
     Dashboard(Box<dashboard::DashboardView>),
     DashboardActions(dashboard::ActionsView),
     Frameworks(Box<frameworks::FrameworksView>),
+    WhatIf(Box<whatif::WhatIfView>),
+    Export(Box<export::ExportView>),
     Findings(Box<findings::FindingsPage>),
     /// The policy profile (also the answer to a waiver or a new profile).
     Policy(Box<findings::PolicyAnswer>),
@@ -565,7 +573,8 @@ pub fn scope_breadth(level: ScopeLevel) -> u8 {
     }
 }
 
-/// Answer one request over a snapshot and its table (the worker's whole query surface).
+/// Answer the questions that need only a snapshot and its table (the identities table and one identity); the rest
+/// need the evaluation and are answered by [`workspace::Workspace::answer`].
 pub fn answer(snapshot: &Snapshot, table: &mut IdentityTable, request: &ViewRequest) -> ViewAnswer {
     match request {
         ViewRequest::Identities(query) => ViewAnswer::Identities(table.query(snapshot, query)),

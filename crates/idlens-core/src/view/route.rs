@@ -10,6 +10,7 @@
 //! #frameworks                         every framework; #frameworks/<framework id> one framework's controls
 //! #findings?check=NHI-P-001&sev=critical,high&status=waived&q=backup
 //! #compare                            the loaded snapshot against the baseline
+//! #export                             reports and exports, optionally pseudonymised
 //! ```
 //!
 //! Parsing never fails: unknown keys and values are ignored, an unknown page is [`Route::Other`].
@@ -52,6 +53,8 @@ pub enum Route {
     Findings(FindingsFilter),
     /// The loaded snapshot against the baseline.
     Compare,
+    /// Reports and exports.
+    Export,
     /// A page this build does not have (its name).
     Other(String),
 }
@@ -69,6 +72,7 @@ pub fn parse_route(fragment: &str) -> Route {
         "frameworks" => Route::Frameworks(None),
         "findings" => Route::Findings(parse_findings(params)),
         "compare" => Route::Compare,
+        "export" => Route::Export,
         _ => {
             if let Some(id) = path.strip_prefix("identity/").filter(|id| !id.is_empty()) {
                 Route::Identity(decode(id))
@@ -108,6 +112,7 @@ pub fn format_route(route: &Route) -> String {
             }
         }
         Route::Compare => "#compare".to_owned(),
+        Route::Export => "#export".to_owned(),
         Route::Other(name) => format!("#{}", encode(name)),
     }
 }

@@ -370,6 +370,7 @@ fn routes_round_trip() {
             text: "back up & restore".into(),
         }),
         Route::Compare,
+        Route::Export,
     ];
     for route in routes {
         let text = format_route(&route);

@@ -11,6 +11,7 @@ use crate::checks::{self, Evaluation};
 use crate::model::Snapshot;
 use crate::policy::Policy;
 use crate::remediate::{self, Plan};
+use crate::report::InputDigest;
 
 use super::{IdentityTable, ViewAnswer, ViewRequest, answer as answer_view, assess};
 
@@ -32,6 +33,8 @@ pub struct Workspace {
     evaluation: Option<Evaluation>,
     plan: Option<Plan>,
     baseline: Option<Baseline>,
+    /// SHA-256 of the input files (the caller hashes; the report lists them).
+    digests: Vec<InputDigest>,
     /// The evaluation's findings in the findings page's order (computed on its first question).
     findings: Option<super::findings::FindingsIndex>,
 }
@@ -59,6 +62,7 @@ impl Workspace {
             evaluation: None,
             plan: None,
             baseline: None,
+            digests: Vec::new(),
             findings: None,
         }
     }
@@ -181,8 +185,95 @@ impl Workspace {
         self.table = Some(table);
     }
 
+    /// The SHA-256 of one input file, computed by the caller (the report lists them); replaces an earlier one of
+    /// the same path.
+    pub fn add_digest(&mut self, digest: InputDigest) {
+        self.digests.retain(|d| d.path != digest.path);
+        self.digests.push(digest);
+    }
+
+    /// Whether every input file has its SHA-256.
+    #[must_use]
+    pub fn has_digests(&self) -> bool {
+        self.snapshot
+            .files
+            .iter()
+            .all(|f| self.digests.iter().any(|d| d.path == f.path))
+    }
+
+    /// A report or export, optionally pseudonymised (see [`super::export`]).
+    fn export(&mut self, request: &super::export::ExportRequest) -> ViewAnswer {
+        let key = match request.key.as_deref().map(super::export::key_bytes) {
+            Some(Err(message)) => return ViewAnswer::Error { message },
+            Some(Ok(key)) => Some(key),
+            None => None,
+        };
+        if self.plan().is_none() {
+            return ViewAnswer::Error {
+                message: "the snapshot has not been evaluated (no as-of date)".into(),
+            };
+        }
+        // The baseline (when loaded) is the report's previous snapshot.
+        if self.baseline.is_some() {
+            self.baseline_evaluation();
+        }
+        let (Some(evaluation), Some(plan)) = (&self.evaluation, &self.plan) else {
+            return ViewAnswer::Error {
+                message: "the snapshot has not been evaluated".into(),
+            };
+        };
+        let policy_label = if self.policy == Policy::default() {
+            "default (no profile given)".to_owned()
+        } else {
+            format!(
+                "set in the viewer ({} waiver{})",
+                self.policy.waivers.len(),
+                if self.policy.waivers.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )
+        };
+        let previous = self
+            .baseline
+            .as_ref()
+            .and_then(|b| b.evaluation.as_ref().map(|e| (&b.snapshot, e)));
+        let undigested = self
+            .snapshot
+            .files
+            .iter()
+            .filter(|f| !self.digests.iter().any(|d| d.path == f.path))
+            .count();
+        let rendered = crate::export::artifact::render(
+            request.artifact,
+            &mut self.snapshot,
+            &crate::export::artifact::Inputs {
+                evaluation,
+                plan,
+                policy: &self.policy,
+                policy_label,
+                digests: self.digests.clone(),
+                previous,
+            },
+            key.as_deref(),
+        );
+        ViewAnswer::Export(Box::new(super::export::ExportView {
+            file_name: request.artifact.file_name().to_owned(),
+            media_type: request.artifact.media_type().to_owned(),
+            text: rendered.text,
+            lookup: rendered
+                .lookup
+                .map(|l| serde_json::to_string_pretty(&l).unwrap_or_default()),
+            undigested,
+        }))
+    }
+
     /// Answer one question.
     pub fn answer(&mut self, request: &ViewRequest) -> ViewAnswer {
+        if let ViewRequest::Export(export) = request {
+            return self.export(export);
+        }
         self.ensure();
         let Some(table) = self.table.as_mut() else {
             return ViewAnswer::Error {
@@ -198,24 +289,23 @@ impl Workspace {
                     as_of: as_of.or(self.as_of),
                 },
             ),
-            ViewRequest::Compare => {
-                if self.baseline.is_none() {
-                    return ViewAnswer::Compare { compare: None };
-                }
-                self.baseline_evaluation();
-                match (&self.baseline, &self.evaluation) {
-                    (Some(Baseline { snapshot, evaluation: Some(old) }), Some(evaluation)) => {
-                        ViewAnswer::Compare {
-                            compare: Some(Box::new(super::compare::compare(
-                                snapshot,
-                                old,
-                                &self.snapshot,
-                                evaluation,
-                            ))),
-                        }
-                    }
-                    _ => ViewAnswer::Error {
-                        message: "the snapshots have not been evaluated (no as-of date)".into(),
+            ViewRequest::WhatIf(request) => {
+                let (Some(as_of), Some(evaluation)) = (self.as_of, &self.evaluation) else {
+                    return ViewAnswer::Error {
+                        message: "the snapshot has not been evaluated (no as-of date)".into(),
+                    };
+                };
+                match super::find_identity(&self.snapshot, &request.id) {
+                    Some(ix) => ViewAnswer::WhatIf(Box::new(super::whatif::what_if(
+                        &self.snapshot,
+                        &self.policy,
+                        as_of,
+                        evaluation,
+                        ix,
+                        request,
+                    ))),
+                    None => ViewAnswer::Error {
+                        message: format!("no identity has the id {}", request.id),
                     },
                 }
             }
@@ -254,6 +344,31 @@ impl Workspace {
             | ViewRequest::Policy
             | ViewRequest::Waive { .. }
             | ViewRequest::SetPolicy { .. } => self.answer_findings(request),
+            ViewRequest::Compare => {
+                if self.baseline.is_none() {
+                    return ViewAnswer::Compare { compare: None };
+                }
+                self.baseline_evaluation();
+                match (&self.baseline, &self.evaluation) {
+                    (
+                        Some(Baseline {
+                            snapshot,
+                            evaluation: Some(old),
+                        }),
+                        Some(evaluation),
+                    ) => ViewAnswer::Compare {
+                        compare: Some(Box::new(super::compare::compare(
+                            snapshot,
+                            old,
+                            &self.snapshot,
+                            evaluation,
+                        ))),
+                    },
+                    _ => ViewAnswer::Error {
+                        message: "the snapshots have not been evaluated (no as-of date)".into(),
+                    },
+                }
+            }
             other => answer_view(&self.snapshot, table, other),
         }
     }
