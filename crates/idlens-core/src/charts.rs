@@ -590,15 +590,17 @@ pub struct Pair {
     pub after: Option<f64>,
 }
 
-/// Paired horizontal bars on a 0–100 scale, one pair per row: the earlier value (class `c-prev`) above the later
-/// one (`c-bar`), each with its value at the bar's end, and a legend. The text alternative states every pair.
+/// Paired horizontal bars on a 0–100 scale, one pair per row under its label: the earlier value (class `c-prev`)
+/// above the later one (`c-bar`), each with its value at the bar's end, and a legend. The text alternative states
+/// every pair.
 #[must_use]
 pub fn before_after(title: &str, pairs: &[Pair], before: &str, after: &str) -> String {
-    let label_w = 170u32;
-    let row = 34u32;
-    let w = label_w + 300;
-    let h = 26 + row * pairs.len() as u32 + 4;
-    let num = |v: Option<f64>| v.map_or_else(|| "not assessed".to_owned(), fmt_num);
+    let left = 8u32;
+    let scale = 380.0;
+    let row = 50u32;
+    let w = left + 440;
+    let h = 24 + row * pairs.len() as u32;
+    let num = |v: Option<f64>| v.map_or_else(|| "not assessed".to_owned(), |v| format!("{v:.1}"));
     let mut alt = format!("{title}: ");
     for (i, p) in pairs.iter().enumerate() {
         if i > 0 {
@@ -616,52 +618,47 @@ pub fn before_after(title: &str, pairs: &[Pair], before: &str, after: &str) -> S
     }
     let mut out = String::new();
     open(&mut out, w, h, &alt);
-    out.push_str("<rect class=\"c-prev\" x=\"");
     let _ = write!(
         out,
-        "{label_w}\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"{}\" y=\"13\">",
-        label_w + 14
+        "<rect class=\"c-prev\" x=\"{left}\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"{}\" y=\"13\">",
+        left + 14
     );
     esc(&mut out, before);
     let _ = write!(
         out,
         "</text><rect class=\"c-bar\" x=\"{}\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"{}\" y=\"13\">",
-        label_w + 130,
-        label_w + 144
+        left + 110,
+        left + 124
     );
     esc(&mut out, after);
     out.push_str("</text>");
     for (i, p) in pairs.iter().enumerate() {
-        let y = 26 + row * i as u32;
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">",
-            label_w - 8,
-            y + 19
-        );
+        let y = 24 + row * i as u32;
+        let _ = write!(out, "<text class=\"label\" x=\"{left}\" y=\"{}\">", y + 12);
         esc(&mut out, &p.label);
         out.push_str("</text>");
         for (k, (v, class)) in [(p.before, "c-prev"), (p.after, "c-bar")]
             .into_iter()
             .enumerate()
         {
-            let by = y + 2 + 15 * k as u32;
+            let by = y + 17 + 13 * k as u32;
             match v {
                 Some(v) => {
-                    let len = ((v.clamp(0.0, 100.0) / 100.0) * 240.0).round() as u32;
+                    let len = ((v.clamp(0.0, 100.0) / 100.0) * scale).round() as u32;
                     let _ = write!(
                         out,
-                        "<rect class=\"{class}\" x=\"{label_w}\" y=\"{by}\" width=\"{len}\" height=\"12\"/><text x=\"{}\" y=\"{}\">{}</text>",
-                        label_w + len + 4,
+                        "<rect class=\"{class}\" x=\"{left}\" y=\"{by}\" width=\"{len}\" height=\"11\"/><text x=\"{}\" y=\"{}\">{}</text>",
+                        left + len + 4,
                         by + 10,
-                        fmt_num(v)
+                        num(Some(v))
                     );
                 }
                 None => {
                     let _ = write!(
                         out,
-                        "<rect class=\"c-na\" x=\"{label_w}\" y=\"{by}\" width=\"240\" height=\"12\"/><text x=\"{}\" y=\"{}\">not assessed</text>",
-                        label_w + 6,
+                        "<rect class=\"c-na\" x=\"{left}\" y=\"{by}\" width=\"{}\" height=\"11\"/><text x=\"{}\" y=\"{}\">not assessed</text>",
+                        scale as u32,
+                        left + 6,
                         by + 10
                     );
                 }
@@ -706,7 +703,7 @@ mod tests {
         }];
         let svg = before_after("Posture", &pairs, "before", "after");
         assert!(!svg.contains("<b>") && svg.contains("&lt;b&gt;NIST"));
-        assert!(svg.contains("role=\"img\"") && svg.contains("before 40, after not assessed"));
+        assert!(svg.contains("role=\"img\"") && svg.contains("before 40.0, after not assessed"));
         for chart in render_all(&data) {
             assert!(chart.svg.matches('<').count() < 2000, "{}", chart.id);
             assert!(chart.svg.contains("role=\"img\""));

@@ -277,7 +277,7 @@ fn card(
             } else {
                 view! {
                     {note.map(|n| view! { <p class="muted small">{n}</p> })}
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=format!("{title}, table")>
                         <table class="plain">
                             <thead>{head}</thead>
                             <tbody>{rows}</tbody>

@@ -112,14 +112,14 @@ fn MoreFiles() -> impl IntoView {
     view! {
         <div class="more-files">
             <section class="card" aria-labelledby="add-title">
-                <h3 id="add-title">"Add files to this snapshot"</h3>
+                <h2 id="add-title">"Add files to this snapshot"</h2>
                 <p class="muted small">
                     "Exports you left out (sign-in activity, federated credentials …): everything is read again together, so links across files are made. Waivers stay."
                 </p>
                 <FilePick label="Add files" testid="add-files-input" on_files=move |l| session.add_files(l) />
             </section>
             <section class="card" aria-labelledby="baseline-title">
-                <h3 id="baseline-title">"Load a snapshot to compare with"</h3>
+                <h2 id="baseline-title">"Load a snapshot to compare with"</h2>
                 <p class="muted small">
                     "An earlier export of the same tenant (last month's, say). The snapshot above stays loaded; the compare page shows what changed."
                 </p>
