@@ -43,6 +43,18 @@ for (const mode of MODES) {
         await view.page.waitForSelector("[data-testid=section-workloads]");
         assert.deepEqual(await violations(view.page), [], "identity page");
         await view.page.evaluate(() => {
+          location.hash = "#dashboard";
+        });
+        await view.page.waitForSelector("[data-testid=action]");
+        await view.page.$$eval("details", (ds) => ds.forEach((d) => (d.open = true)));
+        assert.deepEqual(await violations(view.page), [], "dashboard page");
+        await view.page.evaluate(() => {
+          location.hash = "#frameworks/owasp-nhi-2025";
+        });
+        await view.page.waitForSelector("[data-testid=control-row]");
+        await view.page.$$eval("details", (ds) => ds.forEach((d) => (d.open = true)));
+        assert.deepEqual(await violations(view.page), [], "frameworks page");
+        await view.page.evaluate(() => {
           location.hash = "#findings";
         });
         await view.page.waitForSelector("[data-testid=finding-group]");

@@ -18,7 +18,9 @@ use leptos::prelude::*;
 use crate::bridge::{Bridge, FromWorker, Progress, Report};
 use crate::components::nav::Nav;
 use crate::pages::compare::ComparePage;
+use crate::pages::dashboard::DashboardPage;
 use crate::pages::findings::FindingsPage;
+use crate::pages::frameworks::FrameworksPage;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::identity::IdentityPage;
 use crate::pages::load::LoadPage;
@@ -206,6 +208,8 @@ enum Page {
     Load,
     Identities,
     Identity,
+    Dashboard,
+    Frameworks,
     Findings,
     Compare,
     Other(String),
@@ -217,8 +221,8 @@ impl Page {
             Route::Load | Route::Demo => Page::Load,
             Route::Identities(_) => Page::Identities,
             Route::Identity(_) => Page::Identity,
-            Route::Dashboard => Page::Other("dashboard".into()),
-            Route::Frameworks(_) => Page::Other("frameworks".into()),
+            Route::Dashboard => Page::Dashboard,
+            Route::Frameworks(_) => Page::Frameworks,
             Route::Findings(_) => Page::Findings,
             Route::Compare => Page::Compare,
             Route::Other(name) => Page::Other(name.clone()),
@@ -322,6 +326,8 @@ pub fn App() -> impl IntoView {
                 Page::Load => view! { <LoadPage /> }.into_any(),
                 Page::Identities => view! { <IdentitiesPage /> }.into_any(),
                 Page::Identity => view! { <IdentityPage /> }.into_any(),
+                Page::Dashboard => view! { <DashboardPage /> }.into_any(),
+                Page::Frameworks => view! { <FrameworksPage /> }.into_any(),
                 Page::Findings => view! { <FindingsPage /> }.into_any(),
                 Page::Compare => view! { <ComparePage /> }.into_any(),
                 Page::Other(name) => {

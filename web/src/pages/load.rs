@@ -66,7 +66,11 @@ pub fn LoadPage() -> impl IntoView {
                             {format!("Read in {:.2} s in the browser; nothing left this page.", r.elapsed_ms / 1000.0)}
                         </p>
                         <p class="next">
-                            <a class="button primary" href=browse data-testid="browse">
+                            <a class="button primary" href="#dashboard" data-testid="open-dashboard">
+                                "Open the dashboard →"
+                            </a>
+                            " "
+                            <a class="button" href=browse data-testid="browse">
                                 {format!("Browse the {count} identities →")}
                             </a>
                         </p>

@@ -2,7 +2,9 @@
 //! table) and [`identity`] (one identity in full). Dashboard, frameworks, findings and compare pages join here.
 
 pub mod compare;
+pub mod dashboard;
 pub mod findings;
+pub mod frameworks;
 pub mod identities;
 pub mod identity;
 pub mod load;
