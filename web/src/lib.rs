@@ -9,6 +9,7 @@
 
 mod bridge;
 pub mod components;
+pub mod download;
 pub mod format;
 pub mod pages;
 
@@ -18,6 +19,7 @@ use leptos::prelude::*;
 use crate::bridge::{Bridge, FromWorker, Progress, Report};
 use crate::components::nav::Nav;
 use crate::pages::compare::ComparePage;
+use crate::pages::export::ExportPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::findings::FindingsPage;
 use crate::pages::frameworks::FrameworksPage;
@@ -212,6 +214,7 @@ enum Page {
     Frameworks,
     Findings,
     Compare,
+    Export,
     Other(String),
 }
 
@@ -225,6 +228,7 @@ impl Page {
             Route::Frameworks(_) => Page::Frameworks,
             Route::Findings(_) => Page::Findings,
             Route::Compare => Page::Compare,
+            Route::Export => Page::Export,
             Route::Other(name) => Page::Other(name.clone()),
         }
     }
@@ -330,6 +334,7 @@ pub fn App() -> impl IntoView {
                 Page::Frameworks => view! { <FrameworksPage /> }.into_any(),
                 Page::Findings => view! { <FindingsPage /> }.into_any(),
                 Page::Compare => view! { <ComparePage /> }.into_any(),
+                Page::Export => view! { <ExportPage /> }.into_any(),
                 Page::Other(name) => {
                     view! {
                         <section class="empty" data-testid="unknown-page">

@@ -19,6 +19,7 @@ pub fn Nav() -> impl IntoView {
             Route::Frameworks(_) => page == "frameworks",
             Route::Findings(_) => page == "findings",
             Route::Compare => page == "compare",
+            Route::Export => page == "export",
             Route::Other(_) => false,
         };
         on.then_some("page")
@@ -74,6 +75,9 @@ pub fn Nav() -> impl IntoView {
                 </li>
                 <li>
                     <a href="#compare" aria-current=move || current("compare") data-testid="nav-compare">"Compare"</a>
+                </li>
+                <li>
+                    <a href="#export" aria-current=move || current("export") data-testid="nav-export">"Export"</a>
                 </li>
             </ul>
         </nav>

@@ -334,7 +334,7 @@ fn Grants(
                 <table class="plain" data-testid=format!("grants-{}", level.id())>
                     <thead>
                         <tr>
-                            {assessed.then(|| view! { <th scope="col">"What-if"</th> })}
+                            {assessed.then(|| view! { <th scope="col">"What\u{2011}if"</th> })}
                             <th scope="col">"Role"</th>
                             <th scope="col">"Privilege tier"</th>
                             <th scope="col">"Scope"</th>
@@ -399,7 +399,7 @@ fn Credentials(
         })
         .collect_view();
     view! {
-        <TableCard name="credentials" title=format!("Credentials ({count})") empty="No user-managed secret or certificate." columns=if assessed { &["What-if", "Type", "Name or key id", "From", "Until", "State", "Source"] } else { &["Type", "Name or key id", "From", "Until", "State", "Source"] } count=count>
+        <TableCard name="credentials" title=format!("Credentials ({count})") empty="No user-managed secret or certificate." columns=if assessed { &["What\u{2011}if", "Type", "Name or key id", "From", "Until", "State", "Source"] } else { &["Type", "Name or key id", "From", "Until", "State", "Source"] } count=count>
             {rows}
         </TableCard>
     }
@@ -437,7 +437,7 @@ fn Federations(
         })
         .collect_view();
     view! {
-        <TableCard name="federations" title=format!("Federated credentials ({count})") empty="No federated credential: it trusts no external token issuer." columns=if assessed { &["What-if", "Name", "Issuer", "Subject or claims", "Audiences", "Source"] } else { &["Name", "Issuer", "Subject or claims", "Audiences", "Source"] } count=count>
+        <TableCard name="federations" title=format!("Federated credentials ({count})") empty="No federated credential: it trusts no external token issuer." columns=if assessed { &["What\u{2011}if", "Name", "Issuer", "Subject or claims", "Audiences", "Source"] } else { &["Name", "Issuer", "Subject or claims", "Audiences", "Source"] } count=count>
             {rows}
         </TableCard>
     }

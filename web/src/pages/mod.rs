@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod dashboard;
+pub mod export;
 pub mod findings;
 pub mod frameworks;
 pub mod identities;
