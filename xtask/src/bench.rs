@@ -3,7 +3,8 @@
 //! Sections: `## Sizes` (the wasm, the JS glue, the single file) and `## Ingest` (synthetic tenants of 100k and 1M
 //! role assignments, read by the native CLI and by the viewer's worker in headless Chromium, cold and warm, with
 //! peak memory), `## Scoring` (checks and scores against ingest time). `--sizes-only` skips the ingest and scoring;
-//! `--scoring-only` measures only the scoring; `--no-1m` measures only the 100k tenant.
+//! `--scoring-only` measures only the scoring; `--viewer-only` only the viewer (drop → dashboard, long tasks, table);
+//! `--no-1m` measures only the 100k tenant.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,10 @@ use crate::{dist, tools};
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let with_1m = !args.iter().any(|a| a == "--no-1m");
+    if args.iter().any(|a| a == "--viewer-only") {
+        let file = dist::build(root)?;
+        return viewer(root, &file, with_1m);
+    }
     if args.iter().any(|a| a == "--scoring-only") {
         dist::build_worker(root)?;
         return scoring(root, with_1m);
@@ -25,7 +30,89 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         return Ok(());
     }
     ingest(root, &file, with_1m)?;
-    scoring(root, with_1m)
+    scoring(root, with_1m)?;
+    viewer(root, &file, with_1m)
+}
+
+/// The tenant of the viewer's 1M target: 1M role assignments over 100k identities (issue #5).
+const VIEWER_1M: Tenant = Tenant {
+    label: "1M-100k-ids",
+    assignments: 1_000_000,
+    identities: 100_000,
+};
+
+/// `## Viewer`: drop → report and drop → dashboard, main-thread long tasks, and the identities table's sort, scroll
+/// and filter, in headless Chromium (`tests/e2e/bench/viewer.mjs`).
+fn viewer(root: &Path, dist_file: &Path, with_1m: bool) -> anyhow::Result<()> {
+    let idlens = crate::build_cli(root)?;
+    let mut table = String::from(
+        "The single file from `file://` in headless Chromium (`tests/e2e/bench/viewer.mjs`): the tenant's files set on \
+         the file input; *report* = until the reconciliation shows; *dashboard* = until the dashboard (opened right \
+         after) shows its score and six charts (ingest + first evaluation + the dashboard question); long tasks = \
+         main-thread tasks over 50 ms (PerformanceObserver) from the drop to the report, and from the report to the \
+         dashboard; table = until the first row changed after sorting by risk (first and second click), scrolling to \
+         the middle, typing a search word.\n\n\
+         | tenant | identities | drop → report | drop → dashboard | long tasks during ingest (longest) | long tasks report → dashboard (longest) | sort | sort again | scroll | filter | load (1 min) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    let tenants: Vec<&Tenant> = TENANTS
+        .iter()
+        .filter(|t| t.assignments < 1_000_000)
+        .chain(with_1m.then_some(&VIEWER_1M))
+        .collect();
+    for tenant in tenants {
+        let dir = ensure_tenant(root, &idlens, tenant)?;
+        println!("\n== viewer, {}", tenant.label);
+        let out = Command::new("node")
+            .current_dir(root.join("tests/e2e"))
+            .env("IDLENS_DIST", dist_file)
+            .env("CHROMIUM", tools::chromium())
+            .arg("bench/viewer.mjs")
+            .arg(&dir)
+            .stderr(Stdio::inherit())
+            .output()
+            .context("starting node for the viewer benchmark")?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("IDLENS_VIEWER "))
+            .unwrap_or_default();
+        let num = |name: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        let (Some(report), Some(dashboard)) = (num("reportMs"), num("dashboardMs")) else {
+            let row = format!("| {} | not measured: {} |\n", tenant.label, text.trim());
+            print!("{row}");
+            table.push_str(&row);
+            continue;
+        };
+        let ms = |name: &str| num(name).map_or("–".to_owned(), |v| format!("{v:.0} ms"));
+        let row = format!(
+            "| {} | {} | {:.2} s | {:.2} s | {} ({:.0} ms) | {} ({:.0} ms) | {} | {} | {} | {} | {} |\n",
+            tenant.label,
+            num("identities").unwrap_or(0.0),
+            report / 1000.0,
+            dashboard / 1000.0,
+            num("longTasksIngest").unwrap_or(0.0),
+            num("longestIngestMs").unwrap_or(0.0),
+            num("longTasksDashboard").unwrap_or(0.0),
+            num("longestDashboardMs").unwrap_or(0.0),
+            ms("sortMs"),
+            ms("sortAgainMs"),
+            ms("scrollMs"),
+            ms("filterMs"),
+            loadavg(),
+        );
+        print!("{row}");
+        table.push_str(&row);
+    }
+    table.push_str(
+        "\nTargets (issue #5): drop → dashboard ≤ 0.75 s at 100k role assignments, ≤ 5 s (stretch 3 s) at 1M with 100k \
+         identities; no main-thread task over 50 ms during ingest; sort, filter and scroll ≤ 100 ms at 100k identities.\n",
+    );
+    write_section(root, "Viewer", &table)
 }
 
 /// `## Scoring`: the check catalog, scores, posture and plan against the ingest they follow (target: under 20%).

@@ -1,0 +1,105 @@
+// Viewer benchmark in headless Chromium (not a test): the single file from file://, a tenant folder given to its
+// file input, then
+// - drop → report: the file input set until the reconciliation shows the worker's new timing;
+// - drop → dashboard: the same start until the dashboard (opened right after the report) shows its tenant score
+//   and its six charts: ingest, the first evaluation and the dashboard's question;
+// - main-thread long tasks (PerformanceObserver "longtask", > 50 ms) from the drop to the report, and after it;
+// - on the identities table: sort by risk, a text filter, and scrolling to the middle, each until the first row
+//   changed.
+// `cargo xtask bench` runs it with IDLENS_DIST and CHROMIUM set; it prints one JSON line and one
+// `IDLENS_VIEWER key=value …` line that xtask parses.
+//
+//   node tests/e2e/bench/viewer.mjs DIR
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { launch, distFile } from "../harness.mjs";
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error("usage: node tests/e2e/bench/viewer.mjs DIR");
+  process.exit(2);
+}
+const files = fs
+  .readdirSync(dir)
+  .filter((n) => n.endsWith(".json"))
+  .sort()
+  .map((n) => path.join(dir, n));
+
+const browser = await launch();
+const out = { dir, files: files.length };
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
+    }).observe({ type: "longtask", buffered: true });
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  page.on("crash", () => problems.push("the page crashed"));
+  await page.goto(pathToFileURL(distFile()).href, { waitUntil: "load" });
+  await page.waitForSelector("[data-testid=file-input]");
+  await page.waitForTimeout(500);
+
+  const t0 = await page.evaluate(() => performance.now());
+  await page.setInputFiles("[data-testid=file-input]", files);
+  // The report: the reconciliation's timing appears.
+  await page.waitForFunction(() => document.querySelector("[data-testid=timing]") || document.querySelector("[data-testid=error]"), null, { timeout: 0, polling: 20 });
+  const tReport = await page.evaluate(() => performance.now());
+  await page.evaluate(() => { location.hash = "#dashboard"; });
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=tenant-score]") && document.querySelectorAll("[data-testid=dashboard-page] svg").length >= 6,
+    null,
+    { timeout: 0, polling: 20 },
+  );
+  const tDashboard = await page.evaluate(() => performance.now());
+  const tasks = await page.evaluate(() => window.__longTasks);
+  const during = tasks.filter((t) => t.start >= t0 && t.start < tReport);
+  const after = tasks.filter((t) => t.start >= tReport && t.start < tDashboard);
+  out.reportMs = tReport - t0;
+  out.dashboardMs = tDashboard - t0;
+  out.longTasksIngest = during.length;
+  out.longestIngestMs = Math.max(0, ...during.map((t) => t.ms));
+  out.longTasksDashboard = after.length;
+  out.longestDashboardMs = Math.max(0, ...after.map((t) => t.ms));
+
+  // The identities table: time each interaction until the first row differs.
+  const firstRow = () => page.evaluate(() => document.querySelector("[data-testid=identity-row]")?.dataset.key ?? "");
+  async function timed(action) {
+    const before = await firstRow();
+    const start = await page.evaluate(() => performance.now());
+    await action();
+    await page.waitForFunction((b) => {
+      const k = document.querySelector("[data-testid=identity-row]")?.dataset.key ?? "";
+      return k !== "" && k !== b;
+    }, before, { timeout: 60000, polling: "raf" });
+    return (await page.evaluate(() => performance.now())) - start;
+  }
+  await page.evaluate(() => { location.hash = "#identities"; });
+  await page.waitForSelector("[data-testid=identity-row]", { state: "attached" });
+  out.identities = Number(await page.getAttribute("[data-testid=identities-count]", "data-all"));
+  out.sortMs = await timed(() => page.click("[data-testid=sort-risk]"));
+  out.sortAgainMs = await timed(() => page.click("[data-testid=sort-risk]"));
+  out.scrollMs = await timed(() =>
+    page.evaluate(() => {
+      const s = document.querySelector(".scroller");
+      s.scrollTop = s.scrollHeight / 2;
+    }),
+  );
+  out.filterMs = await timed(() => page.fill("[data-testid=search]", "prod"));
+  if (problems.length) out.problems = problems;
+  await context.close();
+} catch (err) {
+  out.error = String((err && err.message) || err);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
+const kv = Object.entries(out)
+  .filter(([, v]) => typeof v === "number")
+  .map(([k, v]) => `${k}=${Math.round(v * 10) / 10}`)
+  .join(" ");
+console.log(`IDLENS_VIEWER ${kv}`);
