@@ -60,8 +60,17 @@ export async function serveDist() {
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // Never keep the test process alive for the server's sake.
+  server.unref();
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  };
 }
 
 /** The two ways the viewer is opened: served from loopback, and the single file from file://. */
@@ -89,6 +98,7 @@ export async function openViewer(browser, mode, hash = "", contextOptions = {}) 
   await page.goto(url, { waitUntil: "load" });
   await page.waitForSelector("header.top h1");
   const base = url.replace(/#.*$/, "");
+  let finished = false;
   return {
     page,
     url,
@@ -97,6 +107,8 @@ export async function openViewer(browser, mode, hash = "", contextOptions = {}) 
     /** Requests other than the document itself and blob: workers. */
     egress: () => requests.filter((u) => u.replace(/#.*$/, "") !== base && !u.startsWith("blob:") && !u.startsWith("data:")),
     async finish() {
+      if (finished) return;
+      finished = true;
       await context.close();
       if (server) await server.close();
     },
@@ -112,6 +124,8 @@ export async function withScreenshot(view, name, body) {
     const file = path.join(artifacts, `${name.replace(/[^a-z0-9-]+/gi, "_")}.png`);
     await view.page.screenshot({ path: file, fullPage: true }).catch(() => {});
     err.message += `\n(screenshot: ${file})`;
+    // Close the page and its loopback server now: a server left open keeps `node --test` from ever exiting.
+    await view.finish?.().catch(() => {});
     throw err;
   }
 }
