@@ -854,7 +854,10 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
                     session.generation.update(|g| *g += 1);
                 }
                 ViewAnswer::Error { message } => {
-                    error.set(Some(format!("{message} The policy in force was kept.")));
+                    let stop = if message.ends_with('.') { "" } else { "." };
+                    error.set(Some(format!(
+                        "{message}{stop} The policy in force was kept."
+                    )));
                 }
                 _ => {}
             });
