@@ -18,10 +18,11 @@ use idlens_core::view::findings::{
 use idlens_core::view::{FindingsFilter, Route, ViewAnswer, ViewRequest, format_route};
 use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast as _, JsValue};
+use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::Level;
 use crate::components::empty::NothingLoaded;
+use crate::download::download;
 use crate::{Latest, Session, format};
 
 /// How long typing must pause before the search runs, in milliseconds.
@@ -802,13 +803,15 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
     let export = move |_| {
         error.set(None);
         session.query(&ViewRequest::Policy, move |a| match a {
-            ViewAnswer::Policy(p) => match download(POLICY_FILE_NAME, &p.json) {
-                Ok(()) => notice.set(Some(format!(
-                    "Policy profile exported as {POLICY_FILE_NAME} ({}).",
-                    waiver_words(&p.summary)
-                ))),
-                Err(e) => error.set(Some(e)),
-            },
+            ViewAnswer::Policy(p) => {
+                match download(POLICY_FILE_NAME, "application/json", &p.json) {
+                    Ok(()) => notice.set(Some(format!(
+                        "Policy profile exported as {POLICY_FILE_NAME} ({}).",
+                        waiver_words(&p.summary)
+                    ))),
+                    Err(e) => error.set(Some(e)),
+                }
+            }
             ViewAnswer::Error { message } => error.set(Some(message)),
             _ => {}
         });
@@ -835,8 +838,8 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
             return;
         }
         leptos::task::spawn_local(async move {
-            let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(v) => v.as_string().unwrap_or_default(),
+            let text = match crate::download::read_text(&file).await {
+                Ok(text) => text,
                 Err(_) => {
                     error.set(Some(format!(
                         "{name}: the file could not be read; nothing was changed."
@@ -1013,32 +1016,4 @@ fn loaded_words(name: &str, p: &PolicyAnswer) -> String {
             ) + " from the defaults"
         }
     )
-}
-
-/// Offer `text` as a download named `name`: a Blob, an object URL, a click on a detached link, and the URL revoked.
-fn download(name: &str, text: &str) -> Result<(), String> {
-    let fail = |what: &str| format!("The profile could not be exported ({what}).");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| fail("blob"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
-    let link = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
-        .ok_or_else(|| fail("link"))?;
-    link.set_attribute("href", &url).map_err(|_| fail("link"))?;
-    link.set_attribute("download", name)
-        .map_err(|_| fail("link"))?;
-    link.click();
-    // The download has started from the URL; free it a moment later.
-    set_timeout(
-        move || {
-            web_sys::Url::revoke_object_url(&url).ok();
-        },
-        std::time::Duration::from_millis(1000),
-    );
-    Ok(())
 }
