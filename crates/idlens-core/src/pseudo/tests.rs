@@ -79,8 +79,13 @@ fn outputs(snap: &Snapshot, key: &[u8]) -> Outputs {
     let mut lookup = BTreeMap::new();
     for kind in ArtifactKind::ALL {
         let rendered = artifact::render(kind, &mut shown, &inputs, Some(key));
-        assert!(shown.files == files_before, "the snapshot's files are put back");
-        lookup = rendered.lookup.expect("a pseudonymised artifact has a lookup table");
+        assert!(
+            shown.files == files_before,
+            "the snapshot's files are put back"
+        );
+        lookup = rendered
+            .lookup
+            .expect("a pseudonymised artifact has a lookup table");
         all.push((kind.file_name(), rendered.text));
     }
     Outputs { all, lookup }
