@@ -254,7 +254,7 @@ mod tests {
                     .is_some_and(|ix| !grants_of(&snap, ix).is_empty())
             })
             .collect();
-        candidates.sort_by(|a, b| b.risk.cmp(&a.risk));
+        candidates.sort_by_key(|s| std::cmp::Reverse(s.risk));
         let mut compared = 0;
         for score in candidates.iter().take(5) {
             let ix = score.identity.index.expect("index");
