@@ -33,7 +33,8 @@ pub fn ComparePage() -> impl IntoView {
         answer.set(None);
         let ticket = latest.with_value(Latest::next);
         session.query(&ViewRequest::Compare, move |a| {
-            if !latest.with_value(|l| l.is(ticket)) {
+            // A page left before its answer came is gone: its values are disposed.
+            if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                 return;
             }
             match a {

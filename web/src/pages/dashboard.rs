@@ -37,7 +37,8 @@ pub fn DashboardPage() -> impl IntoView {
         }
         let ticket = latest.with_value(Latest::next);
         session.query(&ViewRequest::Dashboard, move |answer| {
-            if !latest.with_value(|l| l.is(ticket)) {
+            // A page left before its answer came is gone: its values are disposed.
+            if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                 return;
             }
             match answer {
@@ -53,7 +54,8 @@ pub fn DashboardPage() -> impl IntoView {
         session.query(
             &ViewRequest::DashboardActions { limit: None },
             move |answer| {
-                if !latest.with_value(|l| l.is(ticket)) {
+                // A page left before its answer came is gone: its values are disposed.
+                if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                     return;
                 }
                 match answer {

@@ -85,6 +85,10 @@ pub fn ExportPage() -> impl IntoView {
             key: pseudonymise.get_untracked().then(|| key.get_untracked()),
         };
         session.query(&ViewRequest::Export(request), move |answer| {
+            // The page may have been left before the answer came.
+            if working.is_disposed() {
+                return;
+            }
             working.set(None);
             match answer {
                 ViewAnswer::Export(view) => {

@@ -75,7 +75,8 @@ pub fn FindingsPage() -> impl IntoView {
         };
         let ticket = latest.with_value(Latest::next);
         session.query(&ViewRequest::Findings(query), move |a| {
-            if !latest.with_value(|l| l.is(ticket)) {
+            // A page left before its answer came is gone: its values are disposed.
+            if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                 return;
             }
             match a {
@@ -581,6 +582,10 @@ fn WaiveForm(
         };
         let (check, name) = (check.clone(), name.clone());
         session.query(&ViewRequest::Waive { waiver }, move |answer| {
+            // The page may have been left before the answer came.
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             match answer {
                 ViewAnswer::Policy(p) => {
@@ -803,6 +808,7 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
     let export = move |_| {
         error.set(None);
         session.query(&ViewRequest::Policy, move |a| match a {
+            _ if notice.is_disposed() => {}
             ViewAnswer::Policy(p) => {
                 match download(POLICY_FILE_NAME, "application/json", &p.json) {
                     Ok(()) => notice.set(Some(format!(
@@ -852,6 +858,7 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
                 name: Some(name.clone()),
             };
             session.query(&request, move |a| match a {
+                _ if notice.is_disposed() => {}
                 ViewAnswer::Policy(p) => {
                     notice.set(Some(loaded_words(&name, &p)));
                     session.generation.update(|g| *g += 1);

@@ -37,7 +37,8 @@ pub fn FrameworksPage() -> impl IntoView {
         }
         let ticket = latest.with_value(Latest::next);
         session.query(&ViewRequest::Frameworks { framework }, move |a| {
-            if !latest.with_value(|l| l.is(ticket)) {
+            // A page left before its answer came is gone: its values are disposed.
+            if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                 return;
             }
             match a {

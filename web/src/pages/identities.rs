@@ -64,7 +64,8 @@ pub fn IdentitiesPage() -> impl IntoView {
         q.limit = visible.get() + 2 * OVERSCAN;
         let ticket = latest.with_value(Latest::next);
         session.query(&ViewRequest::Identities(q), move |answer| {
-            if !latest.with_value(|l| l.is(ticket)) {
+            // A page left before its answer came is gone: its values are disposed.
+            if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                 return;
             }
             match answer {

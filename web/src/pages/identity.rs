@@ -36,7 +36,8 @@ pub fn IdentityPage() -> impl IntoView {
         detail.set(None);
         let ticket = latest.with_value(Latest::next);
         session.query(&ViewRequest::Identity { id, as_of: None }, move |answer| {
-            if !latest.with_value(|l| l.is(ticket)) {
+            // A page left before its answer came is gone: its values are disposed.
+            if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                 return;
             }
             match answer {
@@ -665,7 +666,8 @@ fn WhatIfPanel(
             return;
         }
         session.query(&ViewRequest::WhatIf(request), move |answer| {
-            if !latest.with_value(|l| l.is(ticket)) {
+            // A page left before its answer came is gone: its values are disposed.
+            if latest.try_with_value(|l| l.is(ticket)) != Some(true) {
                 return;
             }
             match answer {
