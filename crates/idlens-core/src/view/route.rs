@@ -121,13 +121,7 @@ fn parse_query(params: &str) -> IdentityQuery {
     let mut query = IdentityQuery::default();
     for pair in params.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let list = || {
-            value
-                .split(',')
-                .filter(|v| !v.is_empty())
-                .map(decode)
-                .collect::<Vec<_>>()
-        };
+        let list = || decode_list(value);
         match key {
             "sort" => {
                 if let Some(column) = IdentityColumn::from_id(&decode(value)) {
@@ -199,13 +193,7 @@ fn parse_findings(params: &str) -> FindingsFilter {
     let mut filter = FindingsFilter::default();
     for pair in params.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let list = || {
-            value
-                .split(',')
-                .filter(|v| !v.is_empty())
-                .map(decode)
-                .collect::<Vec<_>>()
-        };
+        let list = || decode_list(value);
         match key {
             "check" => filter.checks = list(),
             "sev" => filter.severities = list(),
@@ -237,6 +225,15 @@ fn format_findings(filter: &FindingsFilter) -> String {
         parts.push(format!("q={}", encode(&filter.text)));
     }
     parts.join("&")
+}
+
+/// A comma-separated URL value, each item decoded (empty items dropped).
+fn decode_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .filter(|v| !v.is_empty())
+        .map(decode)
+        .collect()
 }
 
 /// Percent-encode everything but ASCII letters, digits and `-._~`.
