@@ -1,5 +1,6 @@
 //! `idlens diff <OLD> <NEW>`: what changed between two snapshots (identities, grants, findings, scores), as text
-//! or JSON (`idlens_core::diff::Diff`). Both are evaluated under the same policy and as-of date.
+//! or JSON (`idlens_core::diff::Diff`). Both are evaluated under the same policy; OLD at `--old-as-of` when given
+//! (the day it was exported), else at the same as-of date as NEW.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,9 +25,13 @@ pub struct DiffArgs {
     /// Policy profile (JSON) applied to both.
     #[arg(long)]
     pub policy: Option<PathBuf>,
-    /// The audit date for both (YYYY-MM-DD or RFC 3339); default: now.
+    /// The audit date (YYYY-MM-DD or RFC 3339) NEW is judged at, and OLD too unless `--old-as-of` is given;
+    /// default: now.
     #[arg(long)]
     pub as_of: Option<String>,
+    /// The date OLD was taken (YYYY-MM-DD or RFC 3339): its staleness and expiry checks are judged as of that day.
+    #[arg(long)]
+    pub old_as_of: Option<String>,
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
 }
@@ -37,7 +42,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
         policy: args.policy,
         as_of: args.as_of,
     };
-    let old = findings_cmd::load_inputs(&common, std::slice::from_ref(&args.old))?;
+    let mut old = findings_cmd::load_inputs(&common, std::slice::from_ref(&args.old))?;
+    if let Some(text) = &args.old_as_of {
+        old.as_of = findings_cmd::as_of_or_now(Some(text), "--old-as-of")?;
+    }
     let new = findings_cmd::load_inputs(&common, std::slice::from_ref(&args.new))?;
     let d = diff::diff(
         &old.snapshot,

@@ -86,17 +86,7 @@ pub fn load(common: &Common) -> anyhow::Result<Loaded> {
 
 /// Like [`load`], for another set of inputs under the same policy and date (`--previous`).
 pub fn load_inputs(common: &Common, inputs: &[PathBuf]) -> anyhow::Result<Loaded> {
-    let as_of = match &common.as_of {
-        Some(text) => {
-            idlens_core::time::parse(text)
-                .with_context(|| format!("--as-of {text:?} is not a date (YYYY-MM-DD)"))?
-                .unix
-        }
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0),
-    };
+    let as_of = as_of_or_now(common.as_of.as_deref(), "--as-of")?;
     let policy = match &common.policy {
         Some(path) => {
             let bytes =
@@ -114,6 +104,21 @@ pub fn load_inputs(common: &Common, inputs: &[PathBuf]) -> anyhow::Result<Loaded
         policy,
         as_of,
         digests,
+    })
+}
+
+/// The audit instant given by `flag` (YYYY-MM-DD or RFC 3339), or now when it was not given.
+pub fn as_of_or_now(text: Option<&str>, flag: &str) -> anyhow::Result<i64> {
+    Ok(match text {
+        Some(text) => {
+            idlens_core::time::parse(text)
+                .with_context(|| format!("{flag} {text:?} is not a date (YYYY-MM-DD)"))?
+                .unix
+        }
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0),
     })
 }
 

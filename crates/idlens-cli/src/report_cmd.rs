@@ -22,6 +22,10 @@ pub struct ReportArgs {
     /// A previous snapshot's exports (files, folders, zips): the report shows the trend against it.
     #[arg(long, num_args = 1..)]
     pub previous: Vec<PathBuf>,
+    /// The date the previous snapshot was taken (YYYY-MM-DD or RFC 3339): its staleness and expiry checks are judged
+    /// as of that day. Default: the `--as-of` date.
+    #[arg(long, requires = "previous")]
+    pub previous_as_of: Option<String>,
     #[command(flatten)]
     pub pseudo: crate::pseudo_args::PseudoArgs,
 }
@@ -46,7 +50,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let previous = if args.previous.is_empty() {
         None
     } else {
-        Some(findings_cmd::load_inputs(&args.common, &args.previous)?)
+        let mut previous = findings_cmd::load_inputs(&args.common, &args.previous)?;
+        if let Some(text) = &args.previous_as_of {
+            previous.as_of = findings_cmd::as_of_or_now(Some(text), "--previous-as-of")?;
+        }
+        Some(previous)
     };
     let previous_evaluation = previous.as_ref().map(findings_cmd::evaluate);
     let key = args.pseudo.key()?;
