@@ -116,20 +116,22 @@ fn viewer(root: &Path, dist_file: &Path, with_1m: bool) -> anyhow::Result<()> {
 }
 
 /// `## Scoring`: the check catalog, scores, posture and plan against the ingest they follow (target: under 20%).
-/// Native: `idlens findings --format json` minus `idlens summary` on the same folder. Wasm: the worker module in
+/// Native: the phases `idlens findings --timings` reports, against `idlens summary` on the same folder. Wasm: the worker module in
 /// Node (`tests/e2e/bench/scoring.mjs`): the first question after the report, which evaluates everything.
 fn scoring(root: &Path, with_1m: bool) -> anyhow::Result<()> {
     let idlens = crate::build_cli(root)?;
     let wasm = dist::worker_path(root);
     let mut table = String::from(
-        "Scoring = evaluating the 35-check catalog, per-identity risk, posture (and natively the remediation plan and \
-         writing the findings JSON). Native: best of 2 wall times of `idlens findings --as-of 2026-11-01 --format json \
-         -o /dev/null DIR` minus `idlens summary --format json DIR`. Wasm: the worker module run by Node 20 \
+        "Scoring = evaluating the 35-check catalog, per-identity risk and posture. Native ingest: best of 2 wall \
+         times of `idlens summary --format json DIR` (as in `## Ingest`). Native scoring, plan and output: the phases of \
+         `idlens findings --as-of 2026-11-01 --format json -o /dev/null --timings DIR` as the process times them, best \
+         of 2: scoring = `checks::evaluate`; plan = the remediation plan (re-scores every affected identity); output = \
+         rendering and writing the findings JSON. Wasm: the worker module run by Node 20 \
          (`tests/e2e/bench/scoring.mjs`): ingest = streaming the files in + the report, scoring = the first question. \
          Node 20's V8 is older than Chromium's and runs this module about 3x slower than the browser does (compare \
          `## Ingest`), so read the wasm columns for their ratio, not their absolute times.\n\n\
-         | tenant | native ingest | native scoring | native scoring / ingest | wasm ingest | wasm scoring | wasm scoring / ingest | load (1 min) |\n\
-         |---|---:|---:|---:|---:|---:|---:|---|\n",
+         | tenant | native ingest | native scoring | native scoring / ingest | native plan | native JSON output | wasm ingest | wasm scoring | wasm scoring / ingest | load (1 min) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for tenant in TENANTS
         .iter()
@@ -156,16 +158,45 @@ fn scoring(root: &Path, with_1m: bool) -> anyhow::Result<()> {
             Ok(best)
         };
         let summary_s = best(&["summary", "--format", "json"])?;
-        let findings_s = best(&[
-            "findings",
-            "--as-of",
-            "2026-11-01",
-            "--format",
-            "json",
-            "-o",
-            "/dev/null",
-        ])?;
-        let native_scoring = (findings_s - summary_s).max(0.0);
+        // The phases of `idlens findings` as the process itself times them (best of 2 per phase).
+        let mut phases = [f64::MAX; 3];
+        for _ in 0..2 {
+            let out = Command::new(&idlens)
+                .args([
+                    "findings",
+                    "--as-of",
+                    "2026-11-01",
+                    "--format",
+                    "json",
+                    "-o",
+                    "/dev/null",
+                    "--timings",
+                ])
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .output()
+                .context("running idlens findings")?;
+            if !out.status.success() {
+                bail!("idlens findings failed ({})", out.status);
+            }
+            let text = String::from_utf8_lossy(&out.stderr);
+            let line = text
+                .lines()
+                .find_map(|l| l.strip_prefix("IDLENS_TIMINGS "))
+                .context("idlens findings --timings printed no IDLENS_TIMINGS line")?;
+            for (slot, name) in phases
+                .iter_mut()
+                .zip(["evaluate_ms", "plan_ms", "output_ms"])
+            {
+                let v = line
+                    .split_whitespace()
+                    .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .with_context(|| format!("no {name} in {line:?}"))?;
+                *slot = slot.min(v / 1000.0);
+            }
+        }
+        let [native_scoring, native_plan, native_output] = phases;
         let out = Command::new("node")
             .current_dir(root.join("tests/e2e"))
             .env("IDLENS_WORKER_WASM", &wasm)
@@ -189,7 +220,7 @@ fn scoring(root: &Path, with_1m: bool) -> anyhow::Result<()> {
             _ => (format!("not measured: {}", text.trim()), None),
         };
         let row = format!(
-            "| {} | {summary_s:.2} s | {native_scoring:.2} s | {:.0}% | {wasm_ingest} | {} | {} | {} |\n",
+            "| {} | {summary_s:.2} s | {native_scoring:.2} s | {:.0}% | {native_plan:.2} s | {native_output:.2} s | {wasm_ingest} | {} | {} | {} |\n",
             tenant.label,
             100.0 * native_scoring / summary_s,
             wasm_scoring.map_or("–".into(), |(_, e)| format!("{:.2} s", e / 1000.0)),

@@ -52,6 +52,10 @@ pub struct FindingsArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     pseudo: crate::pseudo_args::PseudoArgs,
+    /// Print the time of each phase (read and ingest, evaluate, plan, render and write) to standard error as one
+    /// `IDLENS_TIMINGS` line; `cargo xtask bench` reads it.
+    #[arg(long, hide = true)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -127,9 +131,13 @@ pub fn evaluate(loaded: &Loaded) -> Evaluation {
 }
 
 pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let mut loaded = load(&args.common)?;
+    let loaded_at = started.elapsed();
     let evaluation = evaluate(&loaded);
+    let evaluated_at = started.elapsed();
     let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
+    let planned_at = started.elapsed();
     let kind = match args.format {
         OutFormat::Json => ArtifactKind::Json,
         OutFormat::Csv => ArtifactKind::Csv,
@@ -158,6 +166,16 @@ pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
         Some(path) => std::fs::write(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => write_stdout(&text)?,
+    }
+    if args.timings {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        eprintln!(
+            "IDLENS_TIMINGS load_ms={:.1} evaluate_ms={:.1} plan_ms={:.1} output_ms={:.1}",
+            ms(loaded_at),
+            ms(evaluated_at - loaded_at),
+            ms(planned_at - evaluated_at),
+            ms(started.elapsed() - planned_at)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
