@@ -25,8 +25,9 @@ use crate::components::empty::NothingLoaded;
 use crate::download::download;
 use crate::{Latest, Session, format};
 
-/// How long typing must pause before the search runs, in milliseconds.
-pub const SEARCH_DEBOUNCE_MS: u64 = 200;
+/// How long typing must pause before the search runs, in milliseconds: shorter than the gap between keystrokes of
+/// a quick typist, so results follow the typing; the worker drops nothing, and stale answers are ignored.
+pub const SEARCH_DEBOUNCE_MS: u64 = 80;
 /// Groups start open when the filter leaves at most this many findings (or a single check).
 pub const OPEN_GROUPS_UP_TO: usize = 60;
 /// A policy profile larger than this is refused before it is read.
