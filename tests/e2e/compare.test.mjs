@@ -25,8 +25,8 @@ after(async () => {
   await browser?.close();
 });
 
-function nativeDiff(oldDir, newDir) {
-  const out = execFileSync(env("IDLENS_CLI"), ["diff", oldDir, newDir, "--format", "json", "--as-of", DEMO_AS_OF], {
+function nativeDiff(oldDir, newDir, extra = []) {
+  const out = execFileSync(env("IDLENS_CLI"), ["diff", oldDir, newDir, "--format", "json", "--as-of", DEMO_AS_OF, ...extra], {
     encoding: "utf8",
     maxBuffer: 64 << 20,
   });
@@ -166,6 +166,59 @@ for (const mode of MODES) {
       await page.waitForSelector("[data-testid=summary]");
       assert.equal(await number(page, "identities"), current);
       assert.equal(await page.locator("[data-testid=baseline-loaded]").count(), 0);
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), []);
+    });
+    await view.finish();
+  });
+
+  test(`${mode}: the baseline judged as of the day it was taken, and an audit date that outlives reloads`, async () => {
+    const expected = nativeDiff(previous, DEMO, ["--old-as-of", "2026-10-01"]);
+    const view = await openViewer(browser, mode, "#demo");
+    await withScreenshot(view, `${mode}-compare-dates`, async () => {
+      const { page } = view;
+      await page.waitForSelector("[data-testid=baseline-demo]");
+      // The demo tenant is judged as of its own day until the user says otherwise.
+      await page.waitForFunction(() => document.querySelector("[data-testid=audit-date-input]")?.value === "2026-11-01");
+      await page.click("[data-testid=baseline-demo]");
+      await page.waitForSelector("[data-testid=baseline-loaded]");
+      await go(page, "#compare");
+      await page.waitForSelector("[data-testid=compare-headline]");
+      assert.match(await page.textContent("[data-testid=compare-dates]"), /Both evaluated as of 2026-11-01/);
+
+      // The day the baseline was taken: its staleness and expiry are judged then, as `idlens diff --old-as-of`.
+      await page.fill("[data-testid=baseline-date-input]", "2026-10-01");
+      await page.click("[data-testid=baseline-date-apply]");
+      await page.waitForFunction(() =>
+        /judged as of 2026-10-01, the day it was taken/.test(document.querySelector("[data-testid=compare-dates]")?.textContent ?? ""),
+      );
+      assert.equal(await number(page, "count-findings-new"), expected.findings_new.length);
+      assert.equal(await number(page, "count-findings-resolved"), expected.findings_resolved.length);
+      assert.equal(await page.textContent("[data-testid=tenant-before]"), expected.tenant.before.toFixed(1));
+      assert.equal(await page.textContent("[data-testid=tenant-after]"), expected.tenant.after.toFixed(1));
+
+      // An audit date set on the load page: the dashboard says it, and reloading the snapshot keeps it.
+      await go(page, "#load");
+      await page.fill("[data-testid=audit-date-input]", "2026-12-15");
+      await page.click("[data-testid=audit-date-apply]");
+      await page.waitForFunction(() => /2026-12-15/.test(document.querySelector("[data-testid=audit-date-shown]")?.textContent ?? ""));
+      await page.click("[data-testid=demo]");
+      await page.waitForSelector("[data-testid=baseline-loaded]");
+      await go(page, "#dashboard");
+      await page.waitForSelector("[data-testid=tenant-score]");
+      assert.match(await page.textContent("[data-testid=dashboard-page]"), /As of 2026-12-15/);
+      // A date that is not one is refused with a message, and nothing changes.
+      await go(page, "#load");
+      await page.waitForSelector("[data-testid=audit-date-input]");
+      await page.evaluate(() => {
+        const input = document.querySelector("[data-testid=audit-date-input]");
+        input.type = "text";
+      });
+      await page.fill("[data-testid=audit-date-input]", "2026-02-30");
+      await page.click("[data-testid=audit-date-apply]");
+      await page.waitForSelector("[data-testid=audit-date] [role=alert]");
+      assert.match(await page.textContent("[data-testid=audit-date] [role=alert]"), /2026-02-30.*not a date/);
+      assert.match(await page.textContent("[data-testid=audit-date-shown]"), /2026-12-15/);
       assert.deepEqual(view.problems, []);
       assert.deepEqual(view.egress(), []);
     });

@@ -62,6 +62,9 @@ pub struct Session {
     workspace: Option<Workspace>,
     /// The "now" the checks are evaluated at (the module has no clock: the worker sets it).
     as_of: Option<i64>,
+    /// The audit date the user chose in the viewer: it wins over the worker's clock and the demo's date, and stays
+    /// across loads like the policy.
+    chosen_as_of: Option<i64>,
     /// The policy profile, kept across loads (waivers made in the viewer survive adding files).
     policy: Policy,
     result: Vec<u8>,
@@ -81,6 +84,7 @@ impl Default for Session {
             parked_baseline: None,
             workspace: None,
             as_of: None,
+            chosen_as_of: None,
             policy: Policy::default(),
             result: Vec::new(),
             answer: Vec::new(),
@@ -155,6 +159,8 @@ impl Session {
         let baseline = self.take_baseline();
         *self = Session {
             policy,
+            chosen_as_of: self.chosen_as_of,
+            as_of: self.chosen_as_of,
             ..Session::default()
         };
         self.put_baseline(baseline);
@@ -191,9 +197,9 @@ impl Session {
         self.ingest().end_file();
     }
 
-    /// Evaluate at `as_of` (seconds since the epoch) from now on.
+    /// Evaluate at `as_of` (seconds since the epoch) from now on, unless the user chose an audit date.
     pub fn set_as_of(&mut self, as_of: i64) {
-        self.as_of = Some(as_of);
+        self.as_of = Some(self.chosen_as_of.unwrap_or(as_of));
         if let Some(w) = &mut self.workspace {
             w.set_as_of(Some(as_of));
         }
@@ -238,7 +244,10 @@ impl Session {
         self.target = Target::Current;
         self.ingest = None;
         // The demo tenant's timestamps are placed relative to its own "now".
-        self.as_of = Some(idlens_core::generate::DEMO_AS_OF_UNIX);
+        self.as_of = Some(
+            self.chosen_as_of
+                .unwrap_or(idlens_core::generate::DEMO_AS_OF_UNIX),
+        );
         for file in idlens_core::generate::generate(&idlens_core::generate::GenerateOptions::demo())
         {
             let name = format!("demo/tenant/{}", file.name);
@@ -269,7 +278,7 @@ impl Session {
         }
         if let Some(ingest) = self.ingest.take() {
             // The new snapshot may have another as-of: the baseline is evaluated afresh with it.
-            let baseline = self.take_baseline().map(|b| Baseline::new(b.snapshot));
+            let baseline = self.take_baseline().map(Baseline::unevaluated);
             self.workspace = Some(Workspace::new(
                 ingest.finish(),
                 self.as_of,
@@ -331,6 +340,13 @@ impl Session {
                 let answer = workspace.answer(&request);
                 // A question may change the policy (a waiver): keep it for the next load.
                 self.policy = workspace.policy().clone();
+                // Or the audit date: keep the user's choice for the next load too.
+                if matches!(request, ViewRequest::SetDates { as_of: Some(_), .. })
+                    && matches!(answer, ViewAnswer::Dates { .. })
+                {
+                    self.chosen_as_of = workspace.as_of();
+                    self.as_of = self.chosen_as_of;
+                }
                 answer
             }
         };
@@ -625,6 +641,76 @@ mod tests {
         session.clear_baseline();
         assert!(!session.has_baseline());
         assert!(compare(&mut session)["compare"].is_null());
+    }
+
+    fn ask(session: &mut Session, request: &str) -> serde_json::Value {
+        serde_json::from_slice(session.query(request.as_bytes())).expect("json")
+    }
+
+    #[test]
+    fn the_audit_date_chosen_in_the_viewer_outlives_reloads_and_the_baseline_keeps_its_own() {
+        let mut session = Session::default();
+        session.load_demo_baseline();
+        session.result();
+        session.load_demo();
+        session.result();
+        let dates = ask(&mut session, r#"{"kind":"set-dates"}"#);
+        assert_eq!(dates["as_of"], "2026-11-01", "{dates}");
+        assert_eq!(dates["baseline_as_of"], "2026-11-01");
+        assert_eq!(dates["baseline_own_date"], false);
+        let before = compare(&mut session);
+
+        // The baseline judged on the day it was taken: the old snapshot's findings change, the current one's don't.
+        let dates = ask(
+            &mut session,
+            r#"{"kind":"set-dates","baseline_as_of":"2026-10-01"}"#,
+        );
+        assert_eq!(dates["baseline_as_of"], "2026-10-01");
+        assert_eq!(dates["baseline_own_date"], true);
+        let own = compare(&mut session);
+        assert_eq!(
+            own["compare"]["as_of_before"].as_str().map(|s| &s[..10]),
+            Some("2026-10-01")
+        );
+        let old_side = |c: &serde_json::Value| {
+            (
+                c["compare"]["tenant"]["before"].clone(),
+                c["compare"]["findings_new"]["total"].clone(),
+                c["compare"]["findings_resolved"]["total"].clone(),
+            )
+        };
+        assert_ne!(
+            old_side(&before),
+            old_side(&own),
+            "judging the baseline a month earlier changed nothing"
+        );
+        assert_eq!(
+            before["compare"]["tenant"]["after"], own["compare"]["tenant"]["after"],
+            "the current snapshot's side moved with the baseline's date"
+        );
+
+        // A bad date is refused and changes nothing.
+        let bad = ask(&mut session, r#"{"kind":"set-dates","as_of":"2026-02-30"}"#);
+        assert_eq!(bad["kind"], "error");
+        assert!(
+            bad["message"].as_str().unwrap_or("").contains("2026-02-30"),
+            "{bad}"
+        );
+
+        // The audit date the user chose wins over the worker's clock and the demo's own date, across reloads.
+        ask(&mut session, r#"{"kind":"set-dates","as_of":"2026-12-15"}"#);
+        session.reset();
+        session.set_as_of(1_900_000_000);
+        session.load_demo();
+        session.result();
+        let dates = ask(&mut session, r#"{"kind":"set-dates"}"#);
+        assert_eq!(dates["as_of"], "2026-12-15", "{dates}");
+        // The baseline kept the day it was taken through the reload.
+        assert_eq!(dates["baseline_as_of"], "2026-10-01", "{dates}");
+        // "" judges the baseline at the audit date again.
+        let dates = ask(&mut session, r#"{"kind":"set-dates","baseline_as_of":""}"#);
+        assert_eq!(dates["baseline_as_of"], "2026-12-15");
+        assert_eq!(dates["baseline_own_date"], false);
     }
 
     #[test]

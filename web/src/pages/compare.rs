@@ -11,6 +11,7 @@ use idlens_core::view::{Route, ViewAnswer, ViewRequest, format_route};
 use leptos::prelude::*;
 
 use crate::components::badges::Level;
+use crate::components::dates::{DateForm, Which};
 use crate::components::empty::NothingLoaded;
 use crate::{Latest, Session};
 
@@ -153,7 +154,17 @@ fn Comparison(data: CompareView) -> impl IntoView {
             _ => String::new(),
         }
     };
-    let as_of = data.as_of.get(..10).unwrap_or(&data.as_of).to_owned();
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+    let (as_of, as_of_before) = (day(&data.as_of), day(&data.as_of_before));
+    let dates_line = if as_of == as_of_before {
+        format!(
+            "Both evaluated as of {as_of} under the same policy, so only the tenant changed, not the yardstick. Give the day the baseline was taken to judge it as it was then."
+        )
+    } else {
+        format!(
+            "The baseline is judged as of {as_of_before}, the day it was taken, and the snapshot as of {as_of}, under the same policy."
+        )
+    };
     let risk_change = data.total_risk_after as i64 - data.total_risk_before as i64;
     let risk_words = match risk_change {
         0 => "unchanged".to_owned(),
@@ -179,9 +190,8 @@ fn Comparison(data: CompareView) -> impl IntoView {
     view! {
         <div class="compare-meta">
             <p class="muted" data-testid="compare-files">{baseline_line}</p>
-            <p class="muted small">
-                {format!("Both evaluated as of {as_of} under the same policy, so only the tenant changed, not the yardstick.")}
-            </p>
+            <p class="muted small" data-testid="compare-dates">{dates_line}</p>
+            <DateForm which=Which::Baseline />
             <p class="actions">
                 <a href="#load">"Load another baseline"</a>
                 <button type="button" data-testid="remove-baseline" on:click=move |_| session.clear_baseline()>

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast as _;
 
 use crate::Session;
 use crate::bridge::Progress;
+use crate::components::dates::{DateForm, Which};
 use crate::format::human_bytes;
 
 /// Drop zone, progress, summary and per-file reconciliation.
@@ -74,6 +75,7 @@ pub fn LoadPage() -> impl IntoView {
                                 {format!("Browse the {count} identities →")}
                             </a>
                         </p>
+                        <DateForm which=Which::Audit />
                         <MoreFiles />
                         <SummaryPanel summary=r.summary />
                         <FileTable reports=r.reports />
@@ -128,6 +130,9 @@ fn MoreFiles() -> impl IntoView {
                     "An earlier export of the same tenant (last month's, say). The snapshot above stays loaded; the compare page shows what changed."
                 </p>
                 {baseline}
+                <Show when=move || session.baseline.with(Option::is_some)>
+                    <DateForm which=Which::Baseline />
+                </Show>
                 <FilePick label="Choose baseline files" testid="baseline-input" on_files=move |l| session.load_baseline(l) />
                 <Show when=demo>
                     <p class="or">

@@ -83,8 +83,10 @@ pub struct RiskChange {
 /// Everything the compare page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompareView {
-    /// The as-of both were evaluated at (RFC 3339).
+    /// The as-of the loaded snapshot was evaluated at (RFC 3339).
     pub as_of: String,
+    /// The as-of the baseline was evaluated at (RFC 3339): the same, unless the user gave the day it was taken.
+    pub as_of_before: String,
     pub identities_before: u64,
     pub identities_after: u64,
     /// The tenant posture score before and after.
@@ -247,6 +249,7 @@ pub fn compare(
     let risk_down = risks.len() - risk_up;
     CompareView {
         as_of: d.as_of_after.clone(),
+        as_of_before: d.as_of_before.clone(),
         identities_before: d.identities_before,
         identities_after: d.identities_after,
         tenant_words: delta_words(&d.tenant),

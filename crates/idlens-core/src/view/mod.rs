@@ -392,6 +392,15 @@ pub enum ViewRequest {
     },
     /// What changed from the baseline snapshot to the loaded one (`compare: None` when no baseline is loaded).
     Compare,
+    /// Set the audit date (`as_of`, YYYY-MM-DD or RFC 3339) and the day the baseline was taken (`baseline_as_of`;
+    /// `""` judges the baseline at the audit date again). A field left out stays as it is; with neither, the answer
+    /// just tells both dates. Answered with [`ViewAnswer::Dates`].
+    SetDates {
+        #[serde(default)]
+        as_of: Option<String>,
+        #[serde(default)]
+        baseline_as_of: Option<String>,
+    },
 }
 
 /// What the worker answers.
@@ -414,6 +423,13 @@ pub enum ViewAnswer {
     /// The comparison with the baseline; `None` when no baseline is loaded.
     Compare {
         compare: Option<Box<compare::CompareView>>,
+    },
+    /// The audit date and the day the baseline is judged at (YYYY-MM-DD); `baseline_own_date` when the user gave the
+    /// baseline a date of its own rather than the audit date.
+    Dates {
+        as_of: Option<String>,
+        baseline_as_of: Option<String>,
+        baseline_own_date: bool,
     },
     /// The question could not be answered (no snapshot yet, unreadable request).
     Error {

@@ -19,6 +19,8 @@ use super::{IdentityTable, ViewAnswer, ViewRequest, answer as answer_view, asses
 #[derive(Debug)]
 pub struct Baseline {
     pub snapshot: Snapshot,
+    /// The day the baseline was taken, when the user gave it; else it is judged at the workspace's as-of.
+    as_of: Option<i64>,
     evaluation: Option<Evaluation>,
 }
 
@@ -45,7 +47,18 @@ impl Baseline {
     pub fn new(snapshot: Snapshot) -> Baseline {
         Baseline {
             snapshot,
+            as_of: None,
             evaluation: None,
+        }
+    }
+
+    /// The same baseline, to be evaluated afresh (the current snapshot, its as-of or the policy changed); the day it
+    /// was taken stays.
+    #[must_use]
+    pub fn unevaluated(self) -> Baseline {
+        Baseline {
+            evaluation: None,
+            ..self
         }
     }
 }
@@ -99,6 +112,7 @@ impl Workspace {
     /// Keep `snapshot` as the baseline to compare the loaded one with.
     pub fn set_baseline(&mut self, snapshot: Snapshot) {
         self.baseline = Some(Baseline {
+            as_of: None,
             snapshot,
             evaluation: None,
         });
@@ -157,9 +171,25 @@ impl Workspace {
         self.plan.as_ref()
     }
 
-    /// The baseline's evaluation at the current as-of under the current policy (computed once).
+    /// The day the baseline is judged at: the day it was taken when given, else the current as-of.
+    #[must_use]
+    pub fn baseline_as_of(&self) -> Option<i64> {
+        self.baseline.as_ref()?.as_of.or(self.as_of)
+    }
+
+    /// Judge the baseline as of `as_of` (the day it was taken), or at the current as-of with `None`.
+    pub fn set_baseline_as_of(&mut self, as_of: Option<i64>) {
+        if let Some(b) = &mut self.baseline
+            && b.as_of != as_of
+        {
+            b.as_of = as_of;
+            b.evaluation = None;
+        }
+    }
+
+    /// The baseline's evaluation at [`Workspace::baseline_as_of`] under the current policy (computed once).
     pub fn baseline_evaluation(&mut self) -> Option<(&Snapshot, &Evaluation)> {
-        let as_of = self.as_of?;
+        let as_of = self.baseline_as_of()?;
         let policy = &self.policy;
         let b = self.baseline.as_mut()?;
         if b.evaluation.is_none() {
@@ -344,6 +374,10 @@ impl Workspace {
             | ViewRequest::Policy
             | ViewRequest::Waive { .. }
             | ViewRequest::SetPolicy { .. } => self.answer_findings(request),
+            ViewRequest::SetDates {
+                as_of,
+                baseline_as_of,
+            } => self.answer_dates(as_of.as_deref(), baseline_as_of.as_deref()),
             ViewRequest::Compare => {
                 if self.baseline.is_none() {
                     return ViewAnswer::Compare { compare: None };
@@ -354,6 +388,7 @@ impl Workspace {
                         Some(Baseline {
                             snapshot,
                             evaluation: Some(old),
+                            ..
                         }),
                         Some(evaluation),
                     ) => ViewAnswer::Compare {
@@ -409,6 +444,54 @@ impl Workspace {
                 }
             }
             _ => self.answer_policy(None),
+        }
+    }
+
+    /// Set the audit date and the baseline's date (see [`ViewRequest::SetDates`]); nothing changes when either is
+    /// not a date.
+    fn answer_dates(&mut self, as_of: Option<&str>, baseline_as_of: Option<&str>) -> ViewAnswer {
+        let parse = |text: &str, what: &str| {
+            crate::time::parse(text.trim())
+                .map(|t| t.unix)
+                .ok_or_else(|| format!("{what} {text:?} is not a date (YYYY-MM-DD)"))
+        };
+        let current = match as_of {
+            Some(text) => match parse(text, "the audit date") {
+                Ok(t) => Some(t),
+                Err(message) => return ViewAnswer::Error { message },
+            },
+            None => None,
+        };
+        let baseline = match baseline_as_of.map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(text) => match parse(text, "the baseline's date") {
+                Ok(t) => Some(Some(t)),
+                Err(message) => return ViewAnswer::Error { message },
+            },
+        };
+        if let Some(t) = current {
+            self.set_as_of(Some(t));
+        }
+        if let Some(t) = baseline {
+            self.set_baseline_as_of(t);
+        }
+        self.dates()
+    }
+
+    /// The audit date and the baseline's date, as the viewer shows them.
+    #[must_use]
+    pub fn dates(&self) -> ViewAnswer {
+        let day = |t: i64| {
+            crate::time::format_rfc3339(t)
+                .chars()
+                .take(10)
+                .collect::<String>()
+        };
+        ViewAnswer::Dates {
+            as_of: self.as_of.map(day),
+            baseline_as_of: self.baseline_as_of().map(day),
+            baseline_own_date: self.baseline.as_ref().is_some_and(|b| b.as_of.is_some()),
         }
     }
 
