@@ -1,4 +1,4 @@
-//! OCSF Detection Finding events (class 2004, category 2 Findings; schema 1.3.0): one event per finding, with the
+//! OCSF Detection Finding events (class 2004, category 2 Findings; schema 1.5.0): one event per finding, with the
 //! check as the analytic, the identity as the affected resource, the evidence records and the framework
 //! crosswalk under `unmapped`, and `status` Suppressed when a waiver applies. `time` is the as-of instant (the
 //! report has no other clock).
@@ -9,7 +9,7 @@ use crate::catalog::Severity;
 use crate::checks::Evaluation;
 
 /// The OCSF schema version the events follow.
-pub const OCSF_VERSION: &str = "1.3.0";
+pub const OCSF_VERSION: &str = "1.5.0";
 
 /// OCSF `severity_id` and caption.
 #[must_use]

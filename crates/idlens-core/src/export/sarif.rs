@@ -55,10 +55,21 @@ pub fn sarif(snap: &Snapshot, eval: &Evaluation) -> Value {
             })
         })
         .collect();
-    let artifacts: Vec<Value> = snap
+    // `run.artifacts` items must be unique (the schema says `uniqueItems`), and the same file can be read twice
+    // (a folder and a file in it, or two labels with one URI): list each URI once and point every input file at
+    // its entry.
+    let mut artifacts: Vec<Value> = Vec::new();
+    let mut artifact_of_uri = std::collections::BTreeMap::<String, usize>::new();
+    let artifact_of_file: Vec<usize> = snap
         .files
         .iter()
-        .map(|f| json!({"location": {"uri": super::uri_reference(&f.path)}}))
+        .map(|f| {
+            let uri = super::uri_reference(&f.path);
+            *artifact_of_uri.entry(uri).or_insert_with_key(|uri| {
+                artifacts.push(json!({"location": {"uri": uri}}));
+                artifacts.len() - 1
+            })
+        })
         .collect();
     let mut seen = std::collections::BTreeMap::<String, u32>::new();
     let results: Vec<Value> = eval
@@ -69,9 +80,14 @@ pub fn sarif(snap: &Snapshot, eval: &Evaluation) -> Value {
                 .evidence
                 .iter()
                 .map(|e| {
-                    let mut physical = json!({
-                        "artifactLocation": {"uri": super::uri_reference(&e.file), "index": e.file_index}
-                    });
+                    let mut artifact = json!({"uri": super::uri_reference(&e.file)});
+                    if let Some(&i) = usize::try_from(e.file_index)
+                        .ok()
+                        .and_then(|i| artifact_of_file.get(i))
+                    {
+                        artifact["index"] = Value::from(i);
+                    }
+                    let mut physical = json!({"artifactLocation": artifact});
                     if e.line > 0 {
                         physical["region"] = json!({"startLine": e.line});
                     }
