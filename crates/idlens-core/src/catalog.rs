@@ -114,7 +114,7 @@ pub enum DataSource {
     /// Federated identity credentials.
     #[serde(rename = "FC")]
     Federations,
-    /// Entra directory role assignments and Graph application-permission grants (not read by this version).
+    /// Entra directory role assignments and Graph application-permission grants.
     #[serde(rename = "GR")]
     DirectoryRoles,
     /// Entra users and groups (owner resolution; not read by this version).
@@ -151,7 +151,7 @@ impl DataSource {
             DataSource::Federations => "`az identity federated-credential list` per identity",
             DataSource::DirectoryRoles => {
                 "Graph `roleManagement/directory/roleAssignments` and `servicePrincipals/{id}/appRoleAssignments` \
-                 (not read by this version)"
+                 (`az rest --method get --url https://graph.microsoft.com/v1.0/…`)"
             }
             DataSource::Users => {
                 "`az ad user list` with `accountEnabled` (not read by this version)"

@@ -11,7 +11,7 @@ use crate::catalog::{self, DataSource, Severity};
 use crate::frameworks::Framework;
 
 /// Version of the findings document (`docs/findings-schema.md`). Bump the major on breaking changes.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// Who a finding is about.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,6 +60,9 @@ pub struct Refs {
     pub federations: Vec<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<u32>,
+    /// Indices into the snapshot's `directory_grants` (Entra directory roles, Graph app permissions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub directory_grants: Vec<u32>,
 }
 
 /// Whether a waiver matched and still applies.

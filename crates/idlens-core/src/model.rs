@@ -301,6 +301,78 @@ pub struct Grant {
     pub provenance: Vec<Provenance>,
 }
 
+/// Which Microsoft Graph export a [`DirectoryGrant`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DirectoryGrantKind {
+    /// An Entra directory role (`roleManagement/directory/roleAssignments`, a `unifiedRoleAssignment`).
+    DirectoryRole,
+    /// An application permission (app role) granted to a service principal (`appRoleAssignments`).
+    AppRole,
+}
+
+/// How privileged a directory grant is, for NHI-P-004 and impact (CONTROLS.md §8.1, §9.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DirectoryPrivilege {
+    /// NHI-P-004 class with P(role) 1.0 in §9.2: Global Administrator, Privileged Role Administrator, Graph
+    /// RoleManagement.ReadWrite.Directory or AppRoleAssignment.ReadWrite.All.
+    TenantAdmin,
+    /// The rest of the NHI-P-004 class (P(role) 0.8): (Cloud) Application Administrator, Privileged Authentication
+    /// Administrator, Graph Application.ReadWrite.All or Directory.ReadWrite.All.
+    Privileged,
+    /// A read-only directory role or Graph permission (Directory Readers, Global Reader, Directory.Read.All): P 0.1.
+    Read,
+    /// A known resource, a role outside the NHI-P-004 class.
+    Other,
+    /// An app role on a resource that the exports do not identify as Microsoft Graph (no `resourceDisplayName`
+    /// and no service-principal export naming `resourceId`): kept, shown, not judged by NHI-P-004.
+    Unclassified,
+}
+
+/// An Entra directory role or a Graph application permission held by a principal: tenant-wide, outside Azure RBAC.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DirectoryGrant {
+    pub kind: DirectoryGrantKind,
+    pub principal: GrantPrincipal,
+    pub principal_id: Option<Guid>,
+    /// `principalType`, or the `@odata.type` of an expanded `principal` (open).
+    pub principal_type: Option<Sym>,
+    pub principal_name: Option<Sym>,
+    /// `roleDefinitionId` (a built-in role's template id) or `appRoleId`.
+    pub role_id: Option<Guid>,
+    /// `roleDefinitionId` / `appRoleId` as exported, when it is not a GUID.
+    pub role_id_text: Option<Sym>,
+    /// The role's name: exported (an expanded `roleDefinition`) or from the built-in table.
+    pub role_name: Option<Sym>,
+    /// `directoryScopeId` of a directory role (`/` is tenant-wide); none for app roles.
+    pub directory_scope: Option<Sym>,
+    /// `resourceId` of an app role: the resource service principal's object id (differs per tenant).
+    pub resource_id: Option<Guid>,
+    pub resource_name: Option<Sym>,
+    /// `appId` of the resource, when the service-principal export lists the resource.
+    pub resource_app_id: Option<Guid>,
+    pub privilege: DirectoryPrivilege,
+    /// P(role) of CONTROLS.md §9.2 for impact (scope factor 1.0 when tenant-wide).
+    pub tier: f32,
+    pub assignment_id: Option<Sym>,
+    pub created: Option<i64>,
+    pub provenance: Vec<Provenance>,
+}
+
+impl DirectoryGrant {
+    /// Tenant-wide: an app role, or a directory role at `/` (not scoped to an administrative unit or one app).
+    #[must_use]
+    pub fn tenant_wide(&self, strings: &Interner) -> bool {
+        match self.kind {
+            DirectoryGrantKind::AppRole => true,
+            DirectoryGrantKind::DirectoryRole => self
+                .directory_scope
+                .is_none_or(|s| strings.resolve(s).trim() == "/"),
+        }
+    }
+}
+
 /// Kind of a user-managed credential.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -409,6 +481,9 @@ pub struct Snapshot {
     pub credentials: Vec<Credential>,
     pub federations: Vec<Federation>,
     pub activity: Vec<Activity>,
+    /// Entra directory roles and Graph application permissions (empty when those exports were not read).
+    #[serde(default)]
+    pub directory_grants: Vec<DirectoryGrant>,
     /// Lookup tables rebuilt from the vectors; not serialised.
     #[serde(skip)]
     pub index: SnapshotIndex,
@@ -488,6 +563,13 @@ impl Snapshot {
         self.workloads
             .iter()
             .filter(move |w| w.attachments.iter().any(|a| a.identity == ix))
+    }
+
+    /// Directory roles and Graph application permissions of identity `ix`.
+    pub fn directory_grants_of(&self, ix: IdentityIx) -> impl Iterator<Item = &DirectoryGrant> {
+        self.directory_grants
+            .iter()
+            .filter(move |g| g.principal == GrantPrincipal::Identity(ix))
     }
 
     /// Grants of identity `ix`.

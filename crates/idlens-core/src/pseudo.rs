@@ -139,6 +139,22 @@ impl Pseudonymiser {
             p.add_path(s(g.assignment_id));
             p.add_path(s(g.delegated_managed_identity_resource_id));
         }
+        // Directory roles and Graph app roles: role ids and names are structure (kept); principals, the resource's
+        // per-tenant object id, assignment ids and an object a role is scoped to identify the tenant.
+        for d in &snap.directory_grants {
+            for id in [d.principal_id, d.resource_id].into_iter().flatten() {
+                p.add(&id.to_string());
+            }
+            p.add_opt(s(d.principal_name));
+            p.add_opt(s(d.assignment_id));
+            if let Some(scope) = s(d.directory_scope) {
+                for part in scope.split('/').filter(|x| !x.is_empty()) {
+                    if part != "administrativeUnits" {
+                        p.add(part);
+                    }
+                }
+            }
+        }
         for c in &snap.credentials {
             if let Some(k) = c.key_id {
                 p.add(&k.to_string());

@@ -1,5 +1,5 @@
-//! The remediation plan: concrete actions (remove a grant, delete an identity, replace static credentials with a
-//! managed identity or federation, pin or delete a federated credential, add an owner) ranked by how much tenant
+//! The remediation plan: concrete actions (remove a grant or a directory role, delete an identity, replace static
+//! credentials with a managed identity or federation, pin or delete a federated credential, add an owner) ranked by how much tenant
 //! risk (Σ identity risk) each removes. The reduction is computed by re-evaluating and re-scoring the one identity
 //! the action touches on a [`View`] without the removed parts — never estimated.
 
@@ -24,6 +24,8 @@ pub enum ActionKind {
     PinFederatedSubject,
     DeleteFederatedCredential,
     AddOwner,
+    /// Remove an Entra directory role or a Microsoft Graph application permission (NHI-P-004).
+    RemoveDirectoryRole,
     /// Hygiene: assignments of deleted principals carry no identity risk but pollute reviews.
     DeleteOrphanedAssignments,
 }
@@ -39,6 +41,9 @@ pub struct Action {
     pub grants: Vec<u32>,
     pub credentials: Vec<u32>,
     pub federations: Vec<u32>,
+    /// Indices into the snapshot's `directory_grants` the action removes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub directory_grants: Vec<u32>,
     /// The open findings it addresses.
     pub checks: Vec<String>,
     pub risk_before: u8,
@@ -171,6 +176,22 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
                         );
                     }
                 }
+                "NHI-P-004" => {
+                    for &d in &finding.refs.directory_grants {
+                        let mut v = View::of(ix);
+                        v.removed_directory_grants.push(d);
+                        let what = directory_text(snap, d);
+                        add(
+                            ActionKind::RemoveDirectoryRole,
+                            v,
+                            format!(
+                                "Remove {what} from {name} (use a narrower permission such as \
+                                 Application.ReadWrite.OwnedBy, or a role scoped to the objects it manages)"
+                            ),
+                            id,
+                        );
+                    }
+                }
                 "NHI-G-001" => {
                     let v = View {
                         owner_added: true,
@@ -207,6 +228,7 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
                 } else {
                     view.pinned_federations.clone()
                 },
+                directory_grants: view.removed_directory_grants.clone(),
                 checks: checks.into_iter().collect(),
                 risk_before: score.risk,
                 risk_after: after,
@@ -243,6 +265,7 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
             grants: orphans,
             credentials: Vec::new(),
             federations: Vec::new(),
+            directory_grants: Vec::new(),
             checks: vec!["NHI-L-001".into()],
             risk_before: 0,
             risk_after: 0,
@@ -257,6 +280,7 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
 
 fn same(a: &View, b: &View) -> bool {
     a.removed_grants == b.removed_grants
+        && a.removed_directory_grants == b.removed_directory_grants
         && a.removed_credentials == b.removed_credentials
         && a.removed_federations == b.removed_federations
         && a.pinned_federations == b.pinned_federations
@@ -283,6 +307,23 @@ fn grant_text(snap: &Snapshot, g: u32) -> String {
         .get(grant.scope as usize)
         .map_or("", |s| snap.str(s.id));
     format!("{role} at {scope}")
+}
+
+fn directory_text(snap: &Snapshot, d: u32) -> String {
+    let Some(grant) = snap.directory_grants.get(d as usize) else {
+        return format!("directory grant #{d}");
+    };
+    let name = snap
+        .opt_str(grant.role_name)
+        .map(str::to_owned)
+        .or_else(|| grant.role_id.map(|g| g.to_string()))
+        .unwrap_or_else(|| "(unknown role)".into());
+    match grant.kind {
+        crate::model::DirectoryGrantKind::DirectoryRole => format!("Entra directory role {name}"),
+        crate::model::DirectoryGrantKind::AppRole => {
+            format!("Microsoft Graph application permission {name}")
+        }
+    }
 }
 
 fn fed_text(snap: &Snapshot, x: u32) -> String {

@@ -5,6 +5,10 @@
 //! - Impact I ∈ [0.05, 1] = max over grants of P(role) × S(scope) (root 1.0, management group 0.95, subscription
 //!   0.85, resource group 0.6, resource or unknown 0.4), plus 0.1 if a grant is in production, 0.1 if the identity
 //!   is a third-party (cross-tenant) app, and 0.05 × log2(#subscriptions); capped at 1. No grants: 0.05.
+//!   Entra directory roles and Graph application permissions count as grants too: P from
+//!   [`crate::ingest::directory_roles`] (1.0 Global / Privileged Role Administrator, RoleManagement.ReadWrite.Directory,
+//!   AppRoleAssignment.ReadWrite.All; 0.8 the rest of the NHI-P-004 class; 0.1 read-only; 0.5 others) × S 1.0
+//!   tenant-wide, 0.4 when scoped to one object or administrative unit.
 //! - Likelihood L = 1 − (1 − λ₀) · Π(1 − λ_f): λ₀ by authentication (client secret 0.35, certificate 0.20,
 //!   federation 0.10, managed identity or no usable credential 0.05); λ_f per open (unwaived) exposure finding by
 //!   severity (critical 0.6, high 0.4, medium 0.2, low 0.05) × the OWASP exploitability of the check's first OWASP
@@ -59,7 +63,27 @@ pub struct StrongestGrant {
     pub role_factor: f64,
     /// S(scope).
     pub scope_factor: f64,
+    /// `grant` indexes the snapshot's `directory_grants` (an Entra directory role or a Graph application
+    /// permission), not its role assignments.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub directory: bool,
 }
+
+/// How a directory grant's scope reads: `tenant (Entra directory)`, or the `directoryScopeId` it is scoped to.
+#[must_use]
+pub fn directory_scope_label(cx: &Ctx<'_>, dx: u32) -> String {
+    let snap = cx.snap;
+    match snap.directory_grants.get(dx as usize) {
+        Some(d) if !d.tenant_wide(&snap.strings) => format!(
+            "Entra directory scope {}",
+            snap.opt_str(d.directory_scope).unwrap_or("")
+        ),
+        _ => TENANT_SCOPE_LABEL.to_owned(),
+    }
+}
+
+/// The scope text of a tenant-wide directory role or Graph application permission.
+pub const TENANT_SCOPE_LABEL: &str = "tenant (Entra directory)";
 
 /// Impact I and how it was reached.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,7 +114,53 @@ pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
             subs.insert(sub);
         }
     }
+    // Entra directory roles and Graph application permissions: P(role) from the directory table, S = 1.0 when
+    // tenant-wide, 0.4 (one object or administrative unit) when scoped.
+    let mut best_directory: Option<(f64, u32, f64, f64)> = None;
+    for dx in view.directory_grants(cx) {
+        let Some(d) = cx.snap.directory_grants.get(dx as usize) else {
+            continue;
+        };
+        let p = round4(f64::from(d.tier));
+        let s = if d.tenant_wide(&cx.snap.strings) {
+            1.0
+        } else {
+            0.4
+        };
+        if best_directory.is_none_or(|b| p * s > b.0) {
+            best_directory = Some((p * s, dx, p, s));
+        }
+    }
     let cross = cx.foreign(view.ix);
+    if let Some((base_d, dx, p, s)) = best_directory
+        && best.is_none_or(|b| base_d > b.0)
+    {
+        let mut value = base_d;
+        if prod {
+            value += 0.1;
+        }
+        if cross {
+            value += 0.1;
+        }
+        if subs.len() > 1 {
+            value += 0.05 * (subs.len() as f64).log2();
+        }
+        return Impact {
+            value: round4(value.clamp(0.05, 1.0)),
+            base: round4(base_d.max(0.05)),
+            strongest: Some(StrongestGrant {
+                grant: dx,
+                role: cx.directory_role_name(dx),
+                scope: directory_scope_label(cx, dx),
+                role_factor: p,
+                scope_factor: s,
+                directory: true,
+            }),
+            prod_scope: prod,
+            cross_tenant: cross,
+            subscriptions: subs.len(),
+        };
+    }
     let Some((base, gx, p, s)) = best else {
         return Impact {
             value: 0.05,
@@ -129,6 +199,7 @@ pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
                 .unwrap_or_default(),
             role_factor: p,
             scope_factor: s,
+            directory: false,
         }),
         prod_scope: prod,
         cross_tenant: cross,

@@ -118,6 +118,7 @@ fn Detail(
             {assessed.then(|| view! { <WhatIfPanel off=off /> })}
             <Workloads detail=d.clone() />
             <Grants detail=d.clone() off=off assessed=assessed />
+            <DirectoryGrants detail=d.clone() />
             <Credentials detail=d.clone() off=off assessed=assessed />
             <Federations detail=d.clone() off=off assessed=assessed />
             <Activity detail=d.clone() />
@@ -355,6 +356,54 @@ fn Grants(
             {groups}
         </section>
     }
+}
+
+/// Entra directory roles and Microsoft Graph application permissions (NHI-P-004's data); shown only when the identity
+/// holds some.
+#[component]
+fn DirectoryGrants(
+    /// The identity.
+    detail: IdentityDetail,
+) -> impl IntoView {
+    let count = detail.directory_grants.len();
+    (count > 0).then(|| {
+        let rows = detail
+            .directory_grants
+            .into_iter()
+            .map(|g| {
+                let what = match g.kind {
+                    idlens_core::model::DirectoryGrantKind::DirectoryRole => "Entra directory role",
+                    idlens_core::model::DirectoryGrantKind::AppRole => "application permission",
+                };
+                view! {
+                    <tr data-testid="directory-grant-row">
+                        <td><strong>{g.role.clone()}</strong></td>
+                        <td>{what}{g.resource.map(|r| format!(" on {r}"))}</td>
+                        <td>{format!("{} ({:.2})", g.tier_label, g.tier)}</td>
+                        <td class="id">{g.scope.clone()}</td>
+                        <td><Sources sources=g.provenance /></td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="card wide" data-testid="section-directory-grants" aria-labelledby="h-directory-grants">
+                <h3 id="h-directory-grants">{format!("Tenant directory privilege ({count} Entra roles and Graph permissions)")}</h3>
+                <table class="plain">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Role or permission"</th>
+                            <th scope="col">"Kind"</th>
+                            <th scope="col">"Privilege tier"</th>
+                            <th scope="col">"Scope"</th>
+                            <th scope="col">"Source"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    })
 }
 
 /// Secrets and certificates.

@@ -162,13 +162,17 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
     }
 
     // NHI-I-004
-    if out.applies("NHI-I-004", !grants.is_empty()) && cx.foreign(view.ix) {
+    // Graph application permissions and directory roles count as privilege too (CONTROLS.md: "with write or Graph
+    // app permissions"; critical for P-004-class roles).
+    let directory: Vec<u32> = view.directory_grants(cx).collect();
+    if out.applies("NHI-I-004", !grants.is_empty() || !directory.is_empty()) && cx.foreign(view.ix)
+    {
         let writes: Vec<u32> = grants
             .iter()
             .copied()
             .filter(|&g| cx.grant_tier(g) >= 0.5)
             .collect();
-        if !writes.is_empty() {
+        if !writes.is_empty() || !directory.is_empty() {
             let critical = writes.iter().any(|&g| {
                 cx.grant_tier(g) >= 1.0
                     || cx
@@ -177,6 +181,11 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
                         .get(g as usize)
                         .and_then(|x| cx.snap.roles.get(x.role as usize))
                         .is_some_and(|r| r.can_grant_access)
+            }) || directory.iter().any(|&d| {
+                cx.snap
+                    .directory_grants
+                    .get(d as usize)
+                    .is_some_and(|x| crate::ingest::directory_roles::is_p004(x.privilege))
             });
             let owner = id
                 .app_owner_organization_id
@@ -185,10 +194,25 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
             let mut evidence =
                 vec![cx.identity_evidence(view.ix, vec![f("appOwnerOrganizationId", &owner)])];
             evidence.extend(writes.iter().take(10).map(|&g| cx.grant_evidence(g)));
-            let message = format!(
-                "third-party app (owner tenant {owner}) with {} write grant(s)",
-                writes.len()
+            evidence.extend(
+                directory
+                    .iter()
+                    .take(10)
+                    .map(|&d| cx.directory_grant_evidence(d)),
             );
+            let message = if directory.is_empty() {
+                format!(
+                    "third-party app (owner tenant {owner}) with {} write grant(s)",
+                    writes.len()
+                )
+            } else {
+                format!(
+                    "third-party app (owner tenant {owner}) with {} write grant(s) and {} directory role(s) or Graph \
+                     application permission(s)",
+                    writes.len(),
+                    directory.len()
+                )
+            };
             let severity = if critical {
                 Severity::Critical
             } else {
@@ -196,6 +220,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
             };
             let refs = Refs {
                 grants: writes,
+                directory_grants: directory,
                 ..Refs::default()
             };
             out.push("NHI-I-004", severity, message, evidence, refs);

@@ -33,7 +33,8 @@ use crate::findings::{
 use crate::ids::{Guid, ScopeLevel, Sym, fold};
 use crate::ingest::env::{ENV_TAG_KEYS, classify_text};
 use crate::model::{
-    Environment, GrantPrincipal, Identity, IdentityKind, Provenance, Snapshot, Tag,
+    DirectoryGrantKind, Environment, GrantPrincipal, Identity, IdentityKind, Provenance, Snapshot,
+    Tag,
 };
 use crate::policy::{Policy, glob_match};
 use crate::score::{self, IdentityScore, Impact, Posture};
@@ -96,6 +97,12 @@ pub struct Availability {
     /// an unknown principal deleted.
     pub service_principals: bool,
     pub user_assigned_identities: bool,
+    /// Graph `roleManagement/directory/roleAssignments` was read (Entra directory roles).
+    #[serde(default)]
+    pub directory_roles: bool,
+    /// Graph `appRoleAssignments` were read (application permissions).
+    #[serde(default)]
+    pub app_role_assignments: bool,
 }
 
 impl Availability {
@@ -138,6 +145,14 @@ impl Availability {
                 "graph-sign-in-activity" => {
                     set.insert(DataSource::SignIns);
                 }
+                "graph-directory-role-assignments" => {
+                    set.insert(DataSource::DirectoryRoles);
+                    a.directory_roles = true;
+                }
+                "graph-app-role-assignments" => {
+                    set.insert(DataSource::DirectoryRoles);
+                    a.app_role_assignments = true;
+                }
                 _ => {}
             }
         }
@@ -158,7 +173,7 @@ fn requirements(id: &str) -> (&'static [DataSource], &'static [DataSource]) {
         "NHI-P-001" => (&[D::RoleAssignments], &[D::RoleDefinitions, D::Identities]),
         "NHI-P-002" => (&[D::RoleAssignments], &[D::RoleDefinitions]),
         "NHI-P-003" => (&[D::RoleDefinitions], &[D::RoleAssignments]),
-        "NHI-P-004" => (&[D::DirectoryRoles], &[]),
+        "NHI-P-004" => (&[D::DirectoryRoles], &[D::Identities]),
         "NHI-P-005" => (&[D::RoleAssignments], &[D::RoleDefinitions]),
         "NHI-P-006" => (&[D::RoleAssignments], &[D::RoleDefinitions]),
         "NHI-P-007" => (&[D::RoleAssignments, D::PermissionUsage], &[]),
@@ -188,6 +203,21 @@ fn requirements(id: &str) -> (&'static [DataSource], &'static [DataSource]) {
         "NHI-I-005" => (&[D::Kubernetes], &[]),
         "NHI-H-001" => (&[D::RoleAssignments], &[D::SignIns]),
         _ => (&[], &[]),
+    }
+}
+
+/// The half of NHI-P-004's data that is missing when only one of its two exports was read.
+fn p004_gap(avail: &Availability) -> Option<&'static str> {
+    match (avail.directory_roles, avail.app_role_assignments) {
+        (true, false) => Some(
+            "Graph `servicePrincipals/{id}/appRoleAssignments` (application permissions were not exported: only \
+             directory roles were checked)",
+        ),
+        (false, true) => Some(
+            "Graph `roleManagement/directory/roleAssignments` (directory roles were not exported: only application \
+             permissions were checked)",
+        ),
+        _ => None,
     }
 }
 
@@ -223,6 +253,8 @@ pub struct Ctx<'a> {
     pub(crate) workloads_of: Vec<Vec<u32>>,
     pub(crate) creds_of: Vec<Vec<u32>>,
     pub(crate) feds_of: Vec<Vec<u32>>,
+    /// Directory roles and Graph app roles per identity.
+    pub(crate) dgrants_of: Vec<Vec<u32>>,
     /// Users' Managed Identity Operator grants whose scope covers a user-assigned identity, per identity.
     pub(crate) operators_of: Vec<Vec<u32>>,
     pub(crate) role_tier: Vec<f64>,
@@ -257,7 +289,9 @@ impl<'a> Ctx<'a> {
                 let (required, optional) = requirements(c.id);
                 if required.iter().any(|d| !avail.has(*d)) {
                     CheckStatus::NotEvaluated
-                } else if optional.iter().any(|d| !avail.has(*d)) {
+                } else if optional.iter().any(|d| !avail.has(*d))
+                    || (c.id == "NHI-P-004" && p004_gap(&avail).is_some())
+                {
                     CheckStatus::Partial
                 } else {
                     CheckStatus::Evaluated
@@ -296,6 +330,14 @@ impl<'a> Ctx<'a> {
                 list.push(fx as u32);
             }
         }
+        let mut dgrants_of = vec![Vec::new(); n];
+        for (dx, d) in snap.directory_grants.iter().enumerate() {
+            if let GrantPrincipal::Identity(ix) = d.principal
+                && let Some(list) = dgrants_of.get_mut(ix as usize)
+            {
+                list.push(dx as u32);
+            }
+        }
         let overrides: HashMap<String, f64> = policy
             .role_tiers
             .iter()
@@ -322,6 +364,7 @@ impl<'a> Ctx<'a> {
             workloads_of,
             creds_of,
             feds_of,
+            dgrants_of,
             operators_of: vec![Vec::new(); n],
             role_tier,
             role_class: role_classes,
@@ -686,6 +729,63 @@ impl<'a> Ctx<'a> {
         self.evidence("role-assignment", g.provenance.first(), fields)
     }
 
+    /// The display name of a directory grant's role (its id when neither the export nor the table names it).
+    pub(crate) fn directory_role_name(&self, dx: u32) -> String {
+        let snap = self.snap;
+        let Some(d) = snap.directory_grants.get(dx as usize) else {
+            return "(unknown role)".into();
+        };
+        snap.opt_str(d.role_name)
+            .map(str::to_owned)
+            .or_else(|| d.role_id.map(|g| g.to_string()))
+            .or_else(|| snap.opt_str(d.role_id_text).map(str::to_owned))
+            .unwrap_or_else(|| "(unknown role)".into())
+    }
+
+    /// Evidence for a directory role or Graph app role assignment: its record, role id and name, scope or resource.
+    pub(crate) fn directory_grant_evidence(&self, dx: u32) -> Evidence {
+        let snap = self.snap;
+        let Some(d) = snap.directory_grants.get(dx as usize) else {
+            return self.evidence("directory-role-assignment", None, Vec::new());
+        };
+        let role_id = d
+            .role_id
+            .map(|g| g.to_string())
+            .or_else(|| snap.opt_str(d.role_id_text).map(str::to_owned))
+            .unwrap_or_default();
+        let name = self.directory_role_name(dx);
+        let mut fields = Vec::new();
+        let kind = match d.kind {
+            DirectoryGrantKind::DirectoryRole => {
+                fields.push(f("roleDefinitionId", &role_id));
+                fields.push(f("roleName", &name));
+                fields.push(f(
+                    "directoryScopeId",
+                    snap.opt_str(d.directory_scope).unwrap_or("/"),
+                ));
+                "directory-role-assignment"
+            }
+            DirectoryGrantKind::AppRole => {
+                fields.push(f("appRoleId", &role_id));
+                fields.push(f("permission", &name));
+                if let Some(r) = d.resource_id {
+                    fields.push(f("resourceId", &r.to_string()));
+                }
+                if let Some(r) = snap.opt_str(d.resource_name) {
+                    fields.push(f("resourceDisplayName", r));
+                }
+                "app-role-assignment"
+            }
+        };
+        if let Some(p) = d.principal_id {
+            fields.push(f("principalId", &p.to_string()));
+        }
+        if let Some(t) = snap.opt_str(d.principal_type) {
+            fields.push(f("principalType", t));
+        }
+        self.evidence(kind, d.provenance.first(), fields)
+    }
+
     pub(crate) fn identity_evidence(&self, ix: u32, fields: Vec<Field>) -> Evidence {
         let prov = self.identity(ix).and_then(|i| i.provenance.first());
         self.evidence("identity", prov, fields)
@@ -781,6 +881,8 @@ pub(crate) fn days(seconds: i64) -> i64 {
 pub struct View {
     pub ix: u32,
     pub removed_grants: Vec<u32>,
+    /// Directory roles / Graph app roles removed (indices into the snapshot's `directory_grants`).
+    pub removed_directory_grants: Vec<u32>,
     pub removed_credentials: Vec<u32>,
     pub removed_federations: Vec<u32>,
     /// Federations whose subject is pinned (F-001/F-003 no longer apply; the federation remains).
@@ -806,6 +908,18 @@ impl View {
             .flatten()
             .copied()
             .filter(|g| !self.removed_grants.contains(g))
+    }
+
+    pub(crate) fn directory_grants<'c>(
+        &'c self,
+        cx: &'c Ctx<'_>,
+    ) -> impl Iterator<Item = u32> + 'c {
+        cx.dgrants_of
+            .get(self.ix as usize)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|g| !self.removed_directory_grants.contains(g))
     }
 
     pub(crate) fn credentials<'c>(&'c self, cx: &'c Ctx<'_>) -> impl Iterator<Item = u32> + 'c {
@@ -1122,14 +1236,21 @@ fn check_run(cx: &Ctx<'_>, k: usize, c: &catalog::Check, t: &Tally) -> CheckRun 
         (_, Some(n)) => Some(Cow::Borrowed(n)),
         (_, None) => None,
     };
+    let mut missing_exports: Vec<Cow<'static, str>> = missing
+        .iter()
+        .map(|d| Cow::Borrowed(d.export_hint()))
+        .collect();
+    if c.id == "NHI-P-004"
+        && status != CheckStatus::NotEvaluated
+        && let Some(gap) = p004_gap(&cx.avail)
+    {
+        missing_exports.push(Cow::Borrowed(gap));
+    }
     CheckRun {
         check_id: Cow::Borrowed(c.id),
         title: Cow::Borrowed(c.title),
         status,
-        missing_exports: missing
-            .iter()
-            .map(|d| Cow::Borrowed(d.export_hint()))
-            .collect(),
+        missing_exports,
         missing,
         note,
         applicable: t.applicable,

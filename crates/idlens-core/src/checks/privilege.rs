@@ -1,6 +1,7 @@
 //! Privilege checks (CONTROLS.md §8.1): NHI-P-001 broad privileged roles, NHI-P-002 can grant access, NHI-P-003
 //! custom roles with wildcards (identity side), NHI-P-005 broad Key Vault data-plane roles, NHI-P-006 breadth of
-//! write reach. NHI-P-004 and NHI-P-007 need exports this version does not read and are reported not evaluated.
+//! write reach, NHI-P-004 tenant directory privilege (Entra directory roles and Graph application permissions, when
+//! either Graph export was read). NHI-P-007 needs exports this version does not read and is reported not evaluated.
 
 use std::collections::HashSet;
 
@@ -8,7 +9,8 @@ use super::{Out, RoleClass, View, f};
 use crate::catalog::Severity;
 use crate::findings::Refs;
 use crate::ids::ScopeLevel;
-use crate::model::Environment;
+use crate::ingest::directory_roles;
+use crate::model::{DirectoryGrantKind, Environment};
 
 fn grant_refs(gx: u32) -> Refs {
     Refs {
@@ -203,6 +205,52 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
                 ..Refs::default()
             };
             out.push("NHI-P-006", severity, message, evidence, refs);
+        }
+    }
+
+    // NHI-P-004: every identity with a principal id can hold directory roles; it is checked against both exports.
+    let can_hold = cx
+        .identity(view.ix)
+        .is_some_and(|i| i.principal_id.is_some());
+    if out.applies("NHI-P-004", can_hold) {
+        let dgrants: Vec<u32> = view.directory_grants(cx).collect();
+        for dx in dgrants {
+            let Some(d) = cx.snap.directory_grants.get(dx as usize) else {
+                continue;
+            };
+            if !directory_roles::is_p004(d.privilege) {
+                continue;
+            }
+            let name = cx.directory_role_name(dx);
+            let tenant_wide = d.tenant_wide(&cx.snap.strings);
+            let (severity, message) = match d.kind {
+                DirectoryGrantKind::DirectoryRole if tenant_wide => (
+                    Severity::Critical,
+                    format!("Entra directory role {name}, tenant-wide"),
+                ),
+                DirectoryGrantKind::DirectoryRole => (
+                    Severity::Medium,
+                    format!(
+                        "Entra directory role {name}, scoped to {}",
+                        cx.snap.opt_str(d.directory_scope).unwrap_or("")
+                    ),
+                ),
+                DirectoryGrantKind::AppRole => (
+                    Severity::Critical,
+                    format!("Microsoft Graph application permission {name}"),
+                ),
+            };
+            let refs = Refs {
+                directory_grants: vec![dx],
+                ..Refs::default()
+            };
+            out.push(
+                "NHI-P-004",
+                severity,
+                message,
+                vec![cx.directory_grant_evidence(dx)],
+                refs,
+            );
         }
     }
 }

@@ -65,6 +65,7 @@ impl B {
                 credentials: Vec::new(),
                 federations: Vec::new(),
                 activity: Vec::new(),
+                directory_grants: Vec::new(),
                 index: Default::default(),
             },
             next_guid: 0x1000,

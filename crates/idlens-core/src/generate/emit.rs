@@ -32,6 +32,8 @@ pub(crate) fn write<W: Write>(t: &Tenant, name: &str, out: &mut W) -> io::Result
         "role-assignments.json" => role_assignments(t, out)?,
         "signin-activity.json" => signin_activity(t, out)?,
         "federated-credentials.json" => federated_credentials(t, out)?,
+        "directory-role-assignments.json" => directory_role_assignments(t, out)?,
+        "app-role-assignments.json" => app_role_assignments(t, out)?,
         _ => return Ok(0),
     };
     out.write_all(b"\n")?;
@@ -1411,4 +1413,201 @@ fn federated_credentials<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize>
         })?;
     }
     arr.close()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// directory-role-assignments.json and app-role-assignments.json — Microsoft Graph through `az rest`, in the
+// `@odata.context` envelope. A handful of records whatever the tenant's size (NHI-P-004's scenarios), drawn from
+// their own streams so that no other file changes.
+
+const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+const CLOUD_APPLICATION_ADMINISTRATOR: &str = "158c047a-c907-4556-b7ef-446551a6b5f7";
+const APPLICATION_ADMINISTRATOR: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
+const DIRECTORY_READERS: &str = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b";
+const ROLE_MANAGEMENT_READWRITE_DIRECTORY: &str = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8";
+const APPLICATION_READWRITE_ALL: &str = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9";
+const DIRECTORY_READ_ALL: &str = "7ab1d382-f21e-4acd-a863-ba3e13f7da61";
+/// Apps whose requested Graph application permissions were consented (the rest were only requested).
+const CONSENTED_GRAPH_APPS: usize = 4;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DirectoryRoleAssignmentRec {
+    directory_scope_id: String,
+    id: String,
+    principal_id: Guid,
+    role_definition_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AppRoleAssignmentRec<'a> {
+    app_role_id: &'static str,
+    created_date_time: String,
+    deleted_date_time: Option<()>,
+    id: String,
+    principal_display_name: &'a str,
+    principal_id: Guid,
+    principal_type: &'static str,
+    resource_display_name: &'static str,
+    resource_id: Guid,
+}
+
+/// Graph's assignment ids are base64url of GUID bytes (plus a suffix for directory roles).
+fn graph_assignment_id(rng: &mut Rng) -> String {
+    let g = rng.guid();
+    base64(&g.0.to_le_bytes())
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+fn ident_named<'t>(t: &'t Tenant, name: &str) -> Option<&'t Ident> {
+    t.idents.iter().find(|i| i.name == name)
+}
+
+fn graph_envelope_open<W: Write>(out: &mut W, context: &str) -> io::Result<()> {
+    out.write_all(b"{\n  \"@odata.context\": ")?;
+    value_at(out, context, 1)?;
+    out.write_all(b",\n  \"value\": ")
+}
+
+fn directory_role_assignments<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
+    let mut rng = Rng::new(t.seed, 7);
+    graph_envelope_open(
+        out,
+        "https://graph.microsoft.com/v1.0/$metadata#roleManagement/directory/roleAssignments",
+    )?;
+    let mut arr = ArrayOut::open(out, 1)?;
+    let push = |arr: &mut ArrayOut<'_, W>,
+                rng: &mut Rng,
+                principal: Guid,
+                role: &'static str,
+                scope: String|
+     -> io::Result<()> {
+        let id = format!("{}-1", graph_assignment_id(rng));
+        arr.push(&DirectoryRoleAssignmentRec {
+            directory_scope_id: scope,
+            id,
+            principal_id: principal,
+            role_definition_id: role,
+        })
+    };
+    // The people who run the tenant: a human Global Administrator (not a workload identity).
+    if let Some(person) = t.people.first() {
+        push(
+            &mut arr,
+            &mut rng,
+            person.id,
+            GLOBAL_ADMINISTRATOR,
+            "/".into(),
+        )?;
+    }
+    // A bootstrap service principal left with Global Administrator.
+    if let Some(i) = ident_named(t, "sp-landing-zone-bootstrap") {
+        push(
+            &mut arr,
+            &mut rng,
+            i.principal,
+            GLOBAL_ADMINISTRATOR,
+            "/".into(),
+        )?;
+    }
+    // Cloud Application Administrator scoped to one app registration: the narrower form.
+    if let (Some(i), Some(target)) = (
+        ident_named(t, "sp-secrets-rotation"),
+        ident_named(t, "sp-legacy-crm-sync"),
+    ) {
+        push(
+            &mut arr,
+            &mut rng,
+            i.principal,
+            CLOUD_APPLICATION_ADMINISTRATOR,
+            format!("/{}", target.app_object),
+        )?;
+    }
+    // A user-assigned identity that reads the directory (read-only: no finding).
+    if let Some(i) = t.idents.iter().find(|i| i.kind == Kind::Uami) {
+        push(
+            &mut arr,
+            &mut rng,
+            i.principal,
+            DIRECTORY_READERS,
+            "/".into(),
+        )?;
+    }
+    // A deleted principal still holding Application Administrator.
+    if let Some(&gone) = t.deleted.first() {
+        push(
+            &mut arr,
+            &mut rng,
+            gone,
+            APPLICATION_ADMINISTRATOR,
+            "/".into(),
+        )?;
+    }
+    let count = arr.close()?;
+    out.write_all(b"\n}")?;
+    Ok(count)
+}
+
+fn app_role_assignments<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
+    let mut rng = Rng::new(t.seed, 8);
+    let graph = t
+        .first_party
+        .iter()
+        .find(|(_, app_id, _)| *app_id == GRAPH_APP_ID)
+        .map(|(_, _, id)| *id);
+    let graph = graph.unwrap_or_else(|| rng.guid());
+    graph_envelope_open(
+        out,
+        &format!(
+            "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals('{graph}')/appRoleAssignedTo"
+        ),
+    )?;
+    let mut arr = ArrayOut::open(out, 1)?;
+    let push = |arr: &mut ArrayOut<'_, W>,
+                rng: &mut Rng,
+                ident: &Ident,
+                role: &'static str|
+     -> io::Result<()> {
+        let created = ident.created + rng.range(DAY, 60 * DAY);
+        let id = graph_assignment_id(rng);
+        arr.push(&AppRoleAssignmentRec {
+            app_role_id: role,
+            created_date_time: dates::graph(created.min(t.as_of - DAY)),
+            deleted_date_time: None,
+            id,
+            principal_display_name: &ident.name,
+            principal_id: ident.principal,
+            principal_type: "ServicePrincipal",
+            resource_display_name: "Microsoft Graph",
+            resource_id: graph,
+        })
+    };
+    // Apps whose Graph application permissions an administrator consented: Directory.Read.All always, and
+    // Application.ReadWrite.All for the first two (NHI-P-004).
+    let consented = t
+        .idents
+        .iter()
+        .filter(|i| i.kind == Kind::App && i.graph_permissions)
+        .take(CONSENTED_GRAPH_APPS);
+    for (n, ident) in consented.enumerate() {
+        push(&mut arr, &mut rng, ident, DIRECTORY_READ_ALL)?;
+        if n < 2 {
+            push(&mut arr, &mut rng, ident, APPLICATION_READWRITE_ALL)?;
+        }
+    }
+    // A third-party app holding RoleManagement.ReadWrite.Directory (NHI-P-004, and NHI-I-004 critical).
+    if let Some(vendor) = t.idents.iter().find(|i| i.kind == Kind::Vendor) {
+        push(
+            &mut arr,
+            &mut rng,
+            vendor,
+            ROLE_MANAGEMENT_READWRITE_DIRECTORY,
+        )?;
+    }
+    let count = arr.close()?;
+    out.write_all(b"\n}")?;
+    Ok(count)
 }

@@ -61,7 +61,7 @@ impl GenerateOptions {
 pub const DEMO_AS_OF_UNIX: i64 = 1_793_491_200;
 
 /// The files of a generated tenant, in the order they are written.
-pub const FILE_NAMES: [&str; 8] = [
+pub const FILE_NAMES: [&str; 10] = [
     "identities.json",
     "service-principals.json",
     "applications.json",
@@ -70,6 +70,8 @@ pub const FILE_NAMES: [&str; 8] = [
     "role-assignments.json",
     "signin-activity.json",
     "federated-credentials.json",
+    "directory-role-assignments.json",
+    "app-role-assignments.json",
 ];
 
 /// One generated file, whole.

@@ -129,6 +129,9 @@ pub fn previous_month(files: &[GeneratedFile]) -> Vec<GeneratedFile> {
             "service-principals.json" => list.retain(|v| !is_created_principal(text(v, "id"))),
             "signin-activity.json" => list.retain(|v| !is_created_client(text(v, "appId"))),
             "federated-credentials.json" => list.retain(|v| !under_created(text(v, "id"))),
+            "directory-role-assignments.json" | "app-role-assignments.json" => {
+                list.retain(|v| !is_created_principal(text(v, "principalId")));
+            }
             "role-assignments.json" => {
                 list.retain(|v| !is_created_principal(text(v, "principalId")));
                 let mut kept = Vec::with_capacity(list.len());

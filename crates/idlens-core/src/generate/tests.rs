@@ -134,6 +134,16 @@ fn files_are_az_layout_json_of_the_promised_shapes() {
                 );
                 assert!(v["value"].is_array());
             }
+            "directory-role-assignments.json" => {
+                assert!(
+                    s(&v, "@odata.context").ends_with("#roleManagement/directory/roleAssignments")
+                );
+                assert!(v["value"].is_array());
+            }
+            "app-role-assignments.json" => {
+                assert!(s(&v, "@odata.context").ends_with("/appRoleAssignedTo"));
+                assert!(v["value"].is_array());
+            }
             _ => assert!(v.is_array(), "{} is not a bare array", f.name),
         }
     }

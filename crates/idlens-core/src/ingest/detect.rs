@@ -35,6 +35,10 @@ pub enum Format {
     FederatedCredentials,
     /// Graph beta `servicePrincipalSignInActivities`.
     SignInActivity,
+    /// Graph `roleManagement/directory/roleAssignments` (`unifiedRoleAssignment`: `directoryScopeId`).
+    DirectoryRoleAssignments,
+    /// Graph `servicePrincipals/{id}/appRoleAssignments` or `appRoleAssignedTo` (`appRoleId`).
+    AppRoleAssignments,
     /// Recognised as another cloud's export, not read yet.
     Foreign(&'static str),
 }
@@ -55,6 +59,8 @@ impl Format {
             Format::Resources => "resource-graph",
             Format::FederatedCredentials => "az-federated-credentials",
             Format::SignInActivity => "graph-sign-in-activity",
+            Format::DirectoryRoleAssignments => "graph-directory-role-assignments",
+            Format::AppRoleAssignments => "graph-app-role-assignments",
             Format::Foreign(id) => id,
         };
         if csv {
@@ -69,7 +75,8 @@ impl Format {
 pub const EXPECTED: &str = "expected one of: `az identity list -o json`, `az role assignment list --all -o json`, \
 `az role definition list -o json`, `az ad sp list --all -o json`, `az ad app list --all -o json`, \
 `az graph query` / Resource Graph CSV with an `identity` column, `az identity federated-credential list -o json`, \
-Graph `reports/servicePrincipalSignInActivities` (JSON, or a zip of them)";
+Graph `reports/servicePrincipalSignInActivities`, Graph `roleManagement/directory/roleAssignments`, Graph \
+`servicePrincipals/{id}/appRoleAssignments` (JSON, or a zip of them)";
 
 macro_rules! keys {
     ($($name:ident = $text:literal),* $(,)?) => {
@@ -92,7 +99,9 @@ keys! {
     requiredResourceAccess = "requiredResourceAccess", signInAudience = "signInAudience", apiVersion = "apiVersion",
     Arn = "Arn", RoleName = "RoleName", bindings = "bindings", asset_type = "asset_type", assetType = "assetType",
     identityProfile = "identityProfile", identifierUris = "identifierUris", uniqueId = "uniqueId", roleRef = "roleRef",
-    UserName = "UserName", PolicyName = "PolicyName",
+    UserName = "UserName", PolicyName = "PolicyName", directoryScopeId = "directoryScopeId",
+    DirectoryScopeId = "DirectoryScopeId", appRoleId = "appRoleId", AppRoleId = "AppRoleId", PrincipalId = "PrincipalId",
+    resourceId = "resourceId", ResourceId = "ResourceId",
 }
 
 /// The key names of one record (and of its `properties`), plus the few string values detection needs.
@@ -253,6 +262,19 @@ pub(crate) fn detect(keys: &Keys, envelope: Option<&str>) -> Option<Format> {
     if keys.has(apiVersion) && keys.kind.is_some() || keys.has(roleRef) {
         return Some(Format::Foreign("kubernetes"));
     }
+    // Graph directory-role and app-role assignments also carry `principalId` (and `roleDefinitionId`): decided
+    // before the ARM role assignments, by the keys ARM never has.
+    if keys.has(directoryScopeId) || keys.has(DirectoryScopeId) {
+        return Some(Format::DirectoryRoleAssignments);
+    }
+    if (keys.has(appRoleId) || keys.has(AppRoleId))
+        && (keys.has(principalId)
+            || keys.has(PrincipalId)
+            || keys.has(resourceId)
+            || keys.has(ResourceId))
+    {
+        return Some(Format::AppRoleAssignments);
+    }
     if keys.has(RoleAssignmentId)
         || keys.has(ObjectId)
             && (keys.has(RoleDefinitionName) || keys.has(ObjectType) && keys.has(Scope))
@@ -384,6 +406,35 @@ mod tests {
         assert_eq!(
             of(r#"{"apiVersion":"v1","kind":"ServiceAccount"}"#),
             Some(Format::Foreign("kubernetes"))
+        );
+        assert_eq!(
+            of(
+                r#"{"id":"x","principalId":"p","roleDefinitionId":"62e90394-69f5-4237-9190-012177145e10","directoryScopeId":"/"}"#
+            ),
+            Some(Format::DirectoryRoleAssignments)
+        );
+        assert_eq!(
+            of(
+                r#"{"Id":"x","PrincipalId":"p","RoleDefinitionId":"r","DirectoryScopeId":"/","AppScopeId":null}"#
+            ),
+            Some(Format::DirectoryRoleAssignments)
+        );
+        assert_eq!(
+            of(
+                r#"{"id":"x","appRoleId":"r","principalId":"p","principalType":"ServicePrincipal","resourceId":"g"}"#
+            ),
+            Some(Format::AppRoleAssignments)
+        );
+        assert_eq!(
+            of(r#"{"AppRoleId":"r","PrincipalId":"p","ResourceId":"g"}"#),
+            Some(Format::AppRoleAssignments)
+        );
+        // ARM role assignments stay ARM: a `roleDefinitionId` path, a `scope`, a `principalType`.
+        assert_eq!(
+            of(
+                r#"{"principalId":"p","principalType":"ServicePrincipal","roleDefinitionId":"/providers/Microsoft.Authorization/roleDefinitions/x","scope":"/"}"#
+            ),
+            Some(Format::RoleAssignments)
         );
         assert_eq!(of(r#"{"a":1}"#), None);
         assert_eq!(of("[1,2]"), None);

@@ -12,9 +12,10 @@ use std::collections::HashSet;
 use crate::ids::hash::{FastBuild, FastMap};
 use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
 use crate::model::{
-    Activity, Attachment, AttachmentKind, Credential, CredentialHolder, Environment,
-    EnvironmentSource, Federation, FileReport, GrantPrincipal, Identity, IdentityIx, IdentityKind,
-    Provenance, Provider, RoleDefinition, Snapshot, TierSource, Workload,
+    Activity, Attachment, AttachmentKind, Credential, CredentialHolder, DirectoryGrant,
+    DirectoryGrantKind, Environment, EnvironmentSource, Federation, FileReport, GrantPrincipal,
+    Identity, IdentityIx, IdentityKind, Provenance, Provider, RoleDefinition, Snapshot, TierSource,
+    Workload,
 };
 
 use super::raw::{Keyed, RawCredential, RawIdentityRef, Store};
@@ -572,6 +573,76 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
             .map_or(roles::ASSUMED_TIER, |r| r.tier);
     }
 
+    // 9b. Entra directory roles and Graph app roles: principal by object id; an app role's resource is Microsoft
+    // Graph when the service-principal export gives `resourceId` Graph's appId, else when `resourceDisplayName`
+    // says "Microsoft Graph"; with neither it stays an unclassified grant (kept and shown, not judged).
+    let graph_app = Guid::parse(super::directory_roles::MICROSOFT_GRAPH_APP_ID);
+    let sp_app_ids: FastMap<Guid, Guid> = store
+        .service_principals
+        .items
+        .iter()
+        .filter_map(|sp| Some((sp.object_id?, sp.app_id?)))
+        .collect();
+    let mut directory_grants = Vec::with_capacity(store.directory_grants.items.len());
+    for (i, d) in store.directory_grants.items.iter().enumerate() {
+        let prov = provenance(&store.directory_grants, i, d.prov);
+        let resource_app_id = d.resource_id.and_then(|r| sp_app_ids.get(&r).copied());
+        let graph_resource = match (d.kind, resource_app_id) {
+            (DirectoryGrantKind::DirectoryRole, _) => None,
+            (DirectoryGrantKind::AppRole, Some(app)) => Some(Some(app) == graph_app),
+            (DirectoryGrantKind::AppRole, None) => d.resource_name.map(|n| {
+                l.strings
+                    .resolve(n)
+                    .trim()
+                    .eq_ignore_ascii_case("Microsoft Graph")
+            }),
+        };
+        let exported_name = d.role_name.map(|n| l.strings.resolve(n).to_owned());
+        let (privilege, known) = super::directory_roles::classify(
+            d.kind,
+            d.template_id.or(d.role_id),
+            exported_name.as_deref(),
+            graph_resource,
+        );
+        let role_name = d
+            .role_name
+            .or_else(|| known.map(|w| l.strings.intern(w.name)));
+        let principal = match l.by_principal.get(&d.principal_id) {
+            Some(&ix) => GrantPrincipal::Identity(ix),
+            None => {
+                let t = d.principal_type.map(|t| {
+                    l.strings
+                        .resolve(t)
+                        .trim_start_matches("#microsoft.graph.")
+                        .to_ascii_lowercase()
+                });
+                match t.as_deref() {
+                    Some("user" | "group" | "device") => GrantPrincipal::Other,
+                    _ => GrantPrincipal::Unresolved,
+                }
+            }
+        };
+        directory_grants.push(DirectoryGrant {
+            kind: d.kind,
+            principal,
+            principal_id: Some(d.principal_id),
+            principal_type: d.principal_type,
+            principal_name: d.principal_name,
+            role_id: d.role_id,
+            role_id_text: d.role_id_text,
+            role_name,
+            directory_scope: d.directory_scope,
+            resource_id: d.resource_id,
+            resource_name: d.resource_name,
+            resource_app_id,
+            privilege,
+            tier: super::directory_roles::tier(privilege),
+            assignment_id: d.id,
+            created: d.created,
+            provenance: prov,
+        });
+    }
+
     // 10. Environments: workloads first (a system-assigned identity inherits its host's).
     for w in &mut l.workloads {
         let names = [w.name, w.resource_group];
@@ -603,6 +674,7 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
         credentials: l.credentials,
         federations,
         activity,
+        directory_grants,
         index: Default::default(),
     };
     snapshot.rebuild_index();

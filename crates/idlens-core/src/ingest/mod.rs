@@ -25,6 +25,7 @@ mod assignments;
 mod azure;
 pub mod csv;
 pub mod detect;
+pub mod directory_roles;
 pub mod env;
 mod link;
 mod raw;
@@ -427,8 +428,8 @@ impl FileIngest {
             }
             (None, true) => report.messages.push(format!(
                 "not a recognised export: no record looks like role assignments, role definitions, managed \
-                 identities, service principals, applications, resources with identities, federated credentials or \
-                 sign-in activity; {}",
+                 identities, service principals, applications, resources with identities, federated credentials, \
+                 sign-in activity, directory role assignments or app role assignments; {}",
                 detect::EXPECTED
             )),
         }

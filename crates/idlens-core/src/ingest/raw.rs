@@ -261,6 +261,25 @@ pub(crate) struct RawActivity {
     pub prov: Provenance,
 }
 
+/// A directory role assignment or a Graph app role assignment, before linking (see [`crate::model::DirectoryGrant`]).
+#[derive(Debug, Clone)]
+pub(crate) struct RawDirectoryGrant {
+    pub kind: crate::model::DirectoryGrantKind,
+    pub id: Option<Sym>,
+    pub principal_id: Guid,
+    pub principal_type: Option<Sym>,
+    pub principal_name: Option<Sym>,
+    pub role_id: Option<Guid>,
+    pub role_id_text: Option<Sym>,
+    /// An expanded `roleDefinition`'s `templateId` (custom roles have their own id; built-ins equal it).
+    pub template_id: Option<Guid>,
+    pub role_name: Option<Sym>,
+    pub directory_scope: Option<Sym>,
+    pub resource_id: Option<Guid>,
+    pub resource_name: Option<Sym>,
+    pub created: Option<i64>,
+    pub prov: Provenance,
+}
 /// A deduplicating list: the first record with a key is kept, later ones are merged into it.
 #[derive(Debug)]
 pub(crate) struct Keyed<T> {
@@ -332,6 +351,7 @@ pub(crate) struct Store {
     pub resources: Keyed<RawResource>,
     pub federations: Keyed<RawFederation>,
     pub activity: Keyed<RawActivity>,
+    pub directory_grants: Keyed<RawDirectoryGrant>,
 }
 
 /// Add the credentials of a duplicate record that the kept one lacks (same `keyId` = same credential).

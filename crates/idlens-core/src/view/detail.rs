@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::ScopeLevel;
 use crate::model::{
-    AttachmentKind, CredentialHolder, CredentialKind, Environment, EnvironmentSource, IdentityIx,
-    IdentityKind, Provenance, Provider, RoleIx, Snapshot, TierSource,
+    AttachmentKind, CredentialHolder, CredentialKind, DirectoryGrantKind, DirectoryPrivilege,
+    Environment, EnvironmentSource, IdentityIx, IdentityKind, Provenance, Provider, RoleIx,
+    Snapshot, TierSource,
 };
 
 use super::{Assessment, Source, identity_key, identity_name, scope_breadth, tier_label};
@@ -45,6 +46,9 @@ pub struct IdentityDetail {
     pub workloads: Vec<WorkloadView>,
     /// Its role assignments, strongest first (tier, then scope breadth, then role and scope text).
     pub grants: Vec<GrantView>,
+    /// Entra directory roles and Microsoft Graph application permissions, strongest first (tier, then name).
+    #[serde(default)]
+    pub directory_grants: Vec<DirectoryGrantView>,
     /// User-managed secrets and certificates, by expiry (none last).
     pub credentials: Vec<CredentialView>,
     /// Federated credentials, by issuer then subject.
@@ -88,6 +92,29 @@ pub struct GrantView {
     pub scope: String,
     pub scope_level: ScopeLevel,
     pub condition: Option<String>,
+    pub assignment_id: Option<String>,
+    pub created_unix: Option<i64>,
+    pub provenance: Vec<Source>,
+}
+
+/// An Entra directory role or a Microsoft Graph application permission of the identity (tenant-wide unless scoped).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryGrantView {
+    /// Index into the snapshot's `directory_grants`.
+    pub index: u32,
+    pub kind: DirectoryGrantKind,
+    /// The role's or permission's name (its id when neither the export nor the built-in table names it).
+    pub role: String,
+    /// `roleDefinitionId` or `appRoleId`.
+    pub role_id: Option<String>,
+    pub privilege: DirectoryPrivilege,
+    /// P(role) of CONTROLS.md §9.2 and its words.
+    pub tier: f32,
+    pub tier_label: String,
+    /// `tenant (Entra directory)`, or the directory scope it is limited to.
+    pub scope: String,
+    /// The resource of an application permission (`Microsoft Graph` …).
+    pub resource: Option<String>,
     pub assignment_id: Option<String>,
     pub created_unix: Option<i64>,
     pub provenance: Vec<Source>,
@@ -225,6 +252,46 @@ pub fn identity_detail(
             .then(a.index.cmp(&b.index))
     });
 
+    let mut directory_grants: Vec<DirectoryGrantView> = snapshot
+        .directory_grants
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.principal == crate::model::GrantPrincipal::Identity(ix))
+        .map(|(i, d)| DirectoryGrantView {
+            index: i as u32,
+            kind: d.kind,
+            role: s(d.role_name)
+                .or_else(|| d.role_id.map(|g| g.to_string()))
+                .or_else(|| s(d.role_id_text))
+                .unwrap_or_else(|| "(unknown role)".into()),
+            role_id: d
+                .role_id
+                .map(|g| g.to_string())
+                .or_else(|| s(d.role_id_text)),
+            privilege: d.privilege,
+            tier: d.tier,
+            tier_label: tier_label(d.tier).to_owned(),
+            scope: if d.tenant_wide(&snapshot.strings) {
+                crate::score::TENANT_SCOPE_LABEL.to_owned()
+            } else {
+                format!(
+                    "Entra directory scope {}",
+                    snapshot.opt_str(d.directory_scope).unwrap_or("")
+                )
+            },
+            resource: s(d.resource_name).or_else(|| d.resource_id.map(|g| g.to_string())),
+            assignment_id: s(d.assignment_id),
+            created_unix: d.created,
+            provenance: sources(snapshot, &d.provenance),
+        })
+        .collect();
+    directory_grants.sort_by(|a, b| {
+        b.tier
+            .total_cmp(&a.tier)
+            .then_with(|| a.role.cmp(&b.role))
+            .then(a.index.cmp(&b.index))
+    });
+
     let mut credentials: Vec<CredentialView> = snapshot
         .credentials
         .iter()
@@ -326,6 +393,7 @@ pub fn identity_detail(
         inferred: identity.inferred,
         workloads,
         grants,
+        directory_grants,
         credentials,
         federations,
         activity,

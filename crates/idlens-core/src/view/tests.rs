@@ -465,3 +465,45 @@ fn evaluation_fills_risk_findings_and_evidence() {
     q.checks = vec![check];
     assert_eq!(table.query(snap, &q).total, count);
 }
+
+#[test]
+fn detail_lists_directory_roles_and_graph_permissions_at_tenant_scope() {
+    let snap = demo();
+    let ix = snap
+        .identities
+        .iter()
+        .position(|i| snap.opt_str(i.display_name) == Some("sp-secrets-rotation"))
+        .expect("demo identity") as u32;
+    let detail = identity_detail(snap, ix, None, None).expect("detail");
+    let names: Vec<(&str, &str)> = detail
+        .directory_grants
+        .iter()
+        .map(|d| (d.role.as_str(), d.scope.as_str()))
+        .collect();
+    // Strongest first: the Graph permission tenant-wide, the scoped admin role, then the read permission.
+    assert_eq!(
+        names[0],
+        ("Application.ReadWrite.All", "tenant (Entra directory)")
+    );
+    assert!(
+        names
+            .iter()
+            .any(|(r, s)| *r == "Cloud Application Administrator"
+                && s.starts_with("Entra directory scope /"))
+    );
+    assert!(names.contains(&("Directory.Read.All", "tenant (Entra directory)")));
+    let first = &detail.directory_grants[0];
+    assert_eq!(first.resource.as_deref(), Some("Microsoft Graph"));
+    assert_eq!(first.tier_label, "contributor");
+    assert_eq!(
+        first.provenance[0].file,
+        "demo/tenant/app-role-assignments.json"
+    );
+    // Role assignments stay separate: the what-if indices of `grants` are untouched.
+    assert!(
+        detail
+            .grants
+            .iter()
+            .all(|g| g.scope != "tenant (Entra directory)")
+    );
+}

@@ -14,6 +14,7 @@ macro_rules! pick {
 }
 
 pub(crate) mod application;
+pub(crate) mod directory;
 pub(crate) mod federated;
 pub(crate) mod identity;
 pub(crate) mod resource_graph;
@@ -40,6 +41,12 @@ pub(crate) fn read(format: Format, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         Format::Resources => resource_graph::read(bytes, ctx),
         Format::FederatedCredentials => federated::read(bytes, ctx),
         Format::SignInActivity => signin::read(bytes, ctx),
+        Format::DirectoryRoleAssignments => {
+            directory::read(crate::model::DirectoryGrantKind::DirectoryRole, bytes, ctx)
+        }
+        Format::AppRoleAssignments => {
+            directory::read(crate::model::DirectoryGrantKind::AppRole, bytes, ctx)
+        }
         Format::Foreign(id) => {
             Outcome::SetAside(format!("{id} exports are recognised but not read yet"))
         }
