@@ -26,6 +26,10 @@ fn readme_policy_example_parses_and_shows_the_defaults() {
     );
     assert_eq!(policy.thresholds.rotation_days, defaults.rotation_days);
     assert_eq!(
+        policy.thresholds.unused_credential_days,
+        defaults.unused_credential_days
+    );
+    assert_eq!(
         policy.thresholds.shared_identity_high,
         defaults.shared_identity_high
     );

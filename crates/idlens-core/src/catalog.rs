@@ -123,9 +123,12 @@ pub enum DataSource {
     /// Per-assignment permission usage (not read by this version).
     #[serde(rename = "USAGE")]
     PermissionUsage,
-    /// Per-credential last use (not read by this version).
+    /// Per-credential last use (Graph beta `reports/appCredentialSignInActivities`).
     #[serde(rename = "CRED-USAGE")]
     CredentialUsage,
+    /// Where each credential is used from (service-principal sign-in logs; not read by this version).
+    #[serde(rename = "CRED-ORIGIN")]
+    CredentialOrigin,
     /// Kubernetes pods and service accounts (not read by this version).
     #[serde(rename = "K8S")]
     Kubernetes,
@@ -161,7 +164,12 @@ impl DataSource {
                  version)"
             }
             DataSource::CredentialUsage => {
-                "Graph beta `reports/appCredentialSignInActivities` (not read by this version)"
+                "Graph beta `reports/appCredentialSignInActivities` (`az rest --method get --url \
+                 'https://graph.microsoft.com/beta/reports/appCredentialSignInActivities'`)"
+            }
+            DataSource::CredentialOrigin => {
+                "Entra service-principal sign-in logs (Graph `auditLogs/signIns` filtered on service-principal \
+                 sign-ins: where each credential is used from; not read by this version)"
             }
             DataSource::Kubernetes => {
                 "`kubectl get pods,serviceaccounts,clusterrolebindings -A -o json` (not read by this version)"
@@ -687,7 +695,11 @@ pub const CHECKS: &[Check] = &[
         exposure: true,
         data: &[D::Credentials, D::CredentialUsage],
         mapping: m!(O["NHI1", "NHI7"] C["DE.CM-03"] N["AC-2(3)", "IA-5"] Z[] M[] CIS["AWS v3.0.0 1.12"]),
-        finds: "A credential not used for more than 45 days, or never. Needs per-credential usage.",
+        finds: "An active secret or certificate of an app or service principal not used for more than 45 days (policy \
+                `unused_credential_days`), or never used since it was created more than 45 days ago, per the \
+                credential sign-in report (Graph beta `reports/appCredentialSignInActivities`). A credential absent \
+                from that report is flagged as uncertain. Managed identities' platform certificates are never \
+                flagged.",
         why: "An unused credential is pure exposure.",
         example: "Secret `ci-old` of `deploy-app` last used 300 days ago.",
         remediation: "Delete it.",
@@ -704,7 +716,7 @@ pub const CHECKS: &[Check] = &[
             D::Identities,
             D::Credentials,
             D::Resources,
-            D::CredentialUsage,
+            D::CredentialOrigin,
         ],
         mapping: m!(O["NHI4", "NHI7"] C["PR.AA-01", "PR.AA-03"] N["IA-5(7)", "IA-9"] Z["T6"] M["IM-3"]
             CIS["Azure v3.0.0 9.5", "AWS v3.0.0 1.18", "GCP v3.0.0 1.4"]),

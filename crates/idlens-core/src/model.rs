@@ -404,6 +404,31 @@ pub struct Credential {
     pub key_id: Option<Guid>,
     pub display_name: Option<Sym>,
     pub provenance: Vec<Provenance>,
+    /// Its last use: index into [`Snapshot::credential_activity`] (none when that export was not read or has no
+    /// record of this credential).
+    #[serde(default)]
+    pub activity: Option<u32>,
+}
+
+/// Last use of one application credential (Graph beta `reports/appCredentialSignInActivities`), matched to the
+/// credential by `keyId` and its holder. A record whose credential is not in the snapshot is kept with
+/// `credential: None` (and counted in its file's messages).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CredentialActivity {
+    pub key_id: Guid,
+    /// `credentialOrigin` (none when absent or another value).
+    pub origin: Option<CredentialHolder>,
+    pub app_id: Option<Guid>,
+    pub app_object_id: Option<Guid>,
+    pub service_principal_object_id: Option<Guid>,
+    /// `keyType` as exported (`clientSecret`, `certificate` …).
+    pub key_type: Option<Sym>,
+    /// `signInActivity.lastSignInDateTime`, the latest over the credential's records; none: never signed in.
+    pub last_sign_in: Option<i64>,
+    pub expires: Option<i64>,
+    /// Index into [`Snapshot::credentials`] of the credential it describes.
+    pub credential: Option<u32>,
+    pub provenance: Vec<Provenance>,
 }
 
 /// A federated identity credential: which external tokens the identity trusts.
@@ -484,6 +509,9 @@ pub struct Snapshot {
     /// Entra directory roles and Graph application permissions (empty when those exports were not read).
     #[serde(default)]
     pub directory_grants: Vec<DirectoryGrant>,
+    /// Per-credential last use (empty when `appCredentialSignInActivities` was not read).
+    #[serde(default)]
+    pub credential_activity: Vec<CredentialActivity>,
     /// Lookup tables rebuilt from the vectors; not serialised.
     #[serde(skip)]
     pub index: SnapshotIndex,
@@ -570,6 +598,12 @@ impl Snapshot {
         self.directory_grants
             .iter()
             .filter(move |g| g.principal == GrantPrincipal::Identity(ix))
+    }
+
+    /// The per-credential usage record of a credential, when that export has one.
+    #[must_use]
+    pub fn credential_activity_of(&self, credential: &Credential) -> Option<&CredentialActivity> {
+        self.credential_activity.get(credential.activity? as usize)
     }
 
     /// Grants of identity `ix`.

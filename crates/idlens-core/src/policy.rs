@@ -39,6 +39,8 @@ pub struct Thresholds {
     pub expiry_warning_days: i64,
     /// NHI-C-006: tolerated overlap of two credentials during rotation, in days (30).
     pub rotation_overlap_days: i64,
+    /// NHI-C-007: an active credential not used for more than this many days is unused (45).
+    pub unused_credential_days: i64,
     /// NHI-I-001: more than this many attached resources is medium (5).
     pub shared_identity_medium: usize,
     /// NHI-I-001: more than this many attached resources is high (10).
@@ -66,6 +68,7 @@ impl Default for Thresholds {
             rotation_days: 90,
             expiry_warning_days: 30,
             rotation_overlap_days: 30,
+            unused_credential_days: 45,
             shared_identity_medium: 5,
             shared_identity_high: 10,
             subscriptions_info: 2,

@@ -28,6 +28,8 @@ pub enum ActionKind {
     RemoveDirectoryRole,
     /// Hygiene: assignments of deleted principals carry no identity risk but pollute reviews.
     DeleteOrphanedAssignments,
+    /// Delete the secrets and certificates nobody uses (NHI-C-007).
+    DeleteUnusedCredentials,
 }
 
 /// One action.
@@ -145,6 +147,16 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
                         ActionKind::RemoveExpiredCredentials,
                         v,
                         format!("Remove the expired credentials of {name}"),
+                        id,
+                    );
+                }
+                "NHI-C-007" => {
+                    let mut v = View::of(ix);
+                    v.removed_credentials = finding.refs.credentials.clone();
+                    add(
+                        ActionKind::DeleteUnusedCredentials,
+                        v,
+                        format!("Delete the unused secrets and certificates of {name}"),
                         id,
                     );
                 }

@@ -430,6 +430,12 @@ fn Credentials(
                 Some(false) => view! { <span class="chip env-nonprod">"valid"</span> }.into_any(),
                 None => view! { <span class="muted">"—"</span> }.into_any(),
             };
+            let last_use = match c.last_use {
+                idlens_core::view::detail::LastUse::At(unix) => format::date(Some(unix)),
+                idlens_core::view::detail::LastUse::Never => "never".to_owned(),
+                idlens_core::view::detail::LastUse::NotInReport => "not in the report".to_owned(),
+                idlens_core::view::detail::LastUse::NotExported => "—".to_owned(),
+            };
             let label = format!(
                 "What-if: remove the {} {}",
                 kind.to_lowercase(),
@@ -442,6 +448,7 @@ fn Credentials(
                     <td>{c.display_name.clone().or(c.key_id.clone()).unwrap_or_default()}</td>
                     <td class="date">{format::date(c.start_unix)}</td>
                     <td class="date">{format::date(c.end_unix)}</td>
+                    <td class="date" data-testid="credential-last-use">{last_use}</td>
                     <td>{state}</td>
                     <td><Sources sources=c.provenance /></td>
                 </tr>
@@ -449,7 +456,7 @@ fn Credentials(
         })
         .collect_view();
     view! {
-        <TableCard name="credentials" title=format!("Credentials ({count})") empty="No user-managed secret or certificate." columns=if assessed { &["What\u{2011}if", "Type", "Name or key id", "From", "Until", "State", "Source"] } else { &["Type", "Name or key id", "From", "Until", "State", "Source"] } count=count>
+        <TableCard name="credentials" title=format!("Credentials ({count})") empty="No user-managed secret or certificate." columns=if assessed { &["What\u{2011}if", "Type", "Name or key id", "From", "Until", "Last used", "State", "Source"] } else { &["Type", "Name or key id", "From", "Until", "Last used", "State", "Source"] } count=count>
             {rows}
         </TableCard>
     }

@@ -1,12 +1,14 @@
 //! Credential checks (CONTROLS.md §8.4) on the user-managed secrets and certificates of apps and service
 //! principals: NHI-C-001 secret present, NHI-C-002 long-lived, NHI-C-003 rotation overdue, NHI-C-004 expired still
 //! present, NHI-C-005 expiring soon, NHI-C-006 several active. Managed identities' platform credentials are never
-//! recorded, so they never appear here. NHI-C-007 and NHI-C-008 need per-credential usage and are not evaluated.
+//! recorded, so they never appear here. NHI-C-007 unused credential reads the per-credential usage report
+//! (`appCredentialSignInActivities`) when it was exported; NHI-C-008 needs to know where each credential is used from
+//! (sign-in logs) and is not evaluated.
 
 use super::{Ctx, DAY, Out, View, days, f, is_mi};
 use crate::catalog::Severity;
 use crate::findings::{Evidence, Field, Refs};
-use crate::model::{Credential, CredentialHolder, CredentialKind};
+use crate::model::{Credential, CredentialActivity, CredentialHolder, CredentialKind};
 use crate::time::format_rfc3339;
 
 fn active(c: &Credential, now: i64) -> bool {
@@ -273,5 +275,122 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
             let message = format!("{} active static credentials", live.len());
             out.push("NHI-C-006", severity, message, evidence, refs_of(&live));
         }
+    }
+
+    unused(out, view);
+}
+
+/// Evidence from the credential sign-in report: the record, its `keyId` and `lastSignInDateTime`.
+fn usage_evidence(cx: &Ctx<'_>, a: &CredentialActivity) -> Evidence {
+    let mut fields = vec![
+        Field {
+            name: "keyId".into(),
+            value: a.key_id.to_string(),
+        },
+        f(
+            "lastSignInDateTime",
+            &a.last_sign_in
+                .map(format_rfc3339)
+                .unwrap_or_else(|| "null".into()),
+        ),
+    ];
+    if let Some(last) = a.last_sign_in {
+        fields.push(f("daysSinceLastSignIn", &days(cx.as_of - last).to_string()));
+    }
+    if let Some(origin) = a.origin {
+        fields.push(f(
+            "credentialOrigin",
+            match origin {
+                CredentialHolder::Application => "application",
+                CredentialHolder::ServicePrincipal => "servicePrincipal",
+            },
+        ));
+    }
+    cx.evidence("credential-sign-in-activity", a.provenance.first(), fields)
+}
+
+/// NHI-C-007: active credentials with no use within `unused_credential_days` (never used counts once the
+/// credential is older than that). A credential the report does not list at all is flagged too, but the finding is
+/// then uncertain unless a listed credential also qualifies.
+pub(super) fn unused(out: &mut Out<'_, '_>, view: &View) {
+    let cx = out.cx;
+    let Some(id) = cx.identity(view.ix) else {
+        return;
+    };
+    let now = cx.as_of;
+    let limit = cx.policy.thresholds.unused_credential_days;
+    let live: Vec<(u32, &Credential)> = view
+        .credentials(cx)
+        .filter_map(|c| cx.snap.credentials.get(c as usize).map(|x| (c, x)))
+        .filter(|(_, c)| active(c, now))
+        .collect();
+    if !out.applies("NHI-C-007", !is_mi(id.kind) && !live.is_empty()) {
+        return;
+    }
+    let old_enough = |c: &Credential| c.start.is_none_or(|s| now - s > limit * DAY);
+    let mut stale = Vec::new();
+    let mut never = Vec::new();
+    let mut unlisted = Vec::new();
+    for &(i, c) in &live {
+        match cx.snap.credential_activity_of(c) {
+            Some(a) => match a.last_sign_in {
+                Some(last) if now - last > limit * DAY => stale.push((i, c, a, last)),
+                Some(_) => {}
+                None if old_enough(c) => never.push((i, c, a)),
+                None => {}
+            },
+            None if old_enough(c) => unlisted.push((i, c)),
+            None => {}
+        }
+    }
+    if stale.is_empty() && never.is_empty() && unlisted.is_empty() {
+        return;
+    }
+    let mut evidence = Vec::new();
+    let mut refs = Refs::default();
+    let mut parts = Vec::new();
+    if !stale.is_empty() {
+        let oldest = stale.iter().map(|s| s.3).min().map_or(0, |l| days(now - l));
+        parts.push(format!(
+            "{} not used for more than {limit} days (last use up to {oldest} days ago)",
+            stale.len()
+        ));
+    }
+    if !never.is_empty() {
+        parts.push(format!("{} never used", never.len()));
+    }
+    if !unlisted.is_empty() {
+        parts.push(format!(
+            "{} absent from the credential sign-in report",
+            unlisted.len()
+        ));
+    }
+    for (i, c, a, _) in &stale {
+        evidence.push(usage_evidence(cx, a));
+        evidence.push(cred_evidence(cx, c, None));
+        refs.credentials.push(*i);
+    }
+    for (i, c, a) in &never {
+        evidence.push(usage_evidence(cx, a));
+        evidence.push(cred_evidence(cx, c, None));
+        refs.credentials.push(*i);
+    }
+    for (i, c) in &unlisted {
+        evidence.push(cred_evidence(
+            cx,
+            c,
+            Some(f("credentialSignInActivity", "absent from the report")),
+        ));
+        refs.credentials.push(*i);
+    }
+    let message = format!("active credential(s): {}", parts.join("; "));
+    let only_unlisted = stale.is_empty() && never.is_empty();
+    out.push("NHI-C-007", Severity::Medium, message, evidence, refs);
+    if only_unlisted {
+        out.uncertain(
+            "the credential has no record in the credential sign-in report (`appCredentialSignInActivities`): the \
+             report may leave out credentials without recent use, or the export was filtered or is one page of \
+             several; confirm before deleting",
+        );
     }
 }

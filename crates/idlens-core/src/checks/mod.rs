@@ -145,6 +145,9 @@ impl Availability {
                 "graph-sign-in-activity" => {
                     set.insert(DataSource::SignIns);
                 }
+                "graph-app-credential-sign-in-activity" => {
+                    set.insert(DataSource::CredentialUsage);
+                }
                 "graph-directory-role-assignments" => {
                     set.insert(DataSource::DirectoryRoles);
                     a.directory_roles = true;
@@ -191,7 +194,7 @@ fn requirements(id: &str) -> (&'static [DataSource], &'static [DataSource]) {
         "NHI-G-003" => (&[D::Identities], &[D::Resources, D::RoleAssignments]),
         "NHI-G-004" => (&[D::Identities], &[D::Resources, D::RoleAssignments]),
         "NHI-C-007" => (&[D::Credentials, D::CredentialUsage], &[]),
-        "NHI-C-008" => (&[D::Credentials, D::CredentialUsage], &[]),
+        "NHI-C-008" => (&[D::Credentials, D::CredentialOrigin], &[]),
         id if id.starts_with("NHI-C-") => (&[D::Credentials], &[]),
         "NHI-F-001" | "NHI-F-003" => (&[D::Federations], &[D::RoleAssignments]),
         "NHI-F-002" => (&[D::Federations], &[D::Resources]),

@@ -66,6 +66,7 @@ impl B {
                 federations: Vec::new(),
                 activity: Vec::new(),
                 directory_grants: Vec::new(),
+                credential_activity: Vec::new(),
                 index: Default::default(),
             },
             next_guid: 0x1000,
@@ -258,6 +259,7 @@ impl B {
             key_id: Some(key),
             display_name: None,
             provenance: vec![prov(0)],
+            activity: None,
         });
         (self.s.credentials.len() - 1) as u32
     }

@@ -39,6 +39,8 @@ pub enum Format {
     DirectoryRoleAssignments,
     /// Graph `servicePrincipals/{id}/appRoleAssignments` or `appRoleAssignedTo` (`appRoleId`).
     AppRoleAssignments,
+    /// Graph beta `reports/appCredentialSignInActivities`: last use per credential (`keyId`).
+    CredentialSignInActivity,
     /// Recognised as another cloud's export, not read yet.
     Foreign(&'static str),
 }
@@ -61,6 +63,7 @@ impl Format {
             Format::SignInActivity => "graph-sign-in-activity",
             Format::DirectoryRoleAssignments => "graph-directory-role-assignments",
             Format::AppRoleAssignments => "graph-app-role-assignments",
+            Format::CredentialSignInActivity => "graph-app-credential-sign-in-activity",
             Format::Foreign(id) => id,
         };
         if csv {
@@ -76,7 +79,7 @@ pub const EXPECTED: &str = "expected one of: `az identity list -o json`, `az rol
 `az role definition list -o json`, `az ad sp list --all -o json`, `az ad app list --all -o json`, \
 `az graph query` / Resource Graph CSV with an `identity` column, `az identity federated-credential list -o json`, \
 Graph `reports/servicePrincipalSignInActivities`, Graph `roleManagement/directory/roleAssignments`, Graph \
-`servicePrincipals/{id}/appRoleAssignments` (JSON, or a zip of them)";
+`servicePrincipals/{id}/appRoleAssignments`, Graph `reports/appCredentialSignInActivities` (JSON, or a zip of them)";
 
 macro_rules! keys {
     ($($name:ident = $text:literal),* $(,)?) => {
@@ -102,6 +105,8 @@ keys! {
     UserName = "UserName", PolicyName = "PolicyName", directoryScopeId = "directoryScopeId",
     DirectoryScopeId = "DirectoryScopeId", appRoleId = "appRoleId", AppRoleId = "AppRoleId", PrincipalId = "PrincipalId",
     resourceId = "resourceId", ResourceId = "ResourceId",
+    keyId = "keyId", credentialOrigin = "credentialOrigin", appObjectId = "appObjectId",
+    servicePrincipalObjectId = "servicePrincipalObjectId", keyUsage = "keyUsage", signInActivity = "signInActivity",
 }
 
 /// The key names of one record (and of its `properties`), plus the few string values detection needs.
@@ -287,6 +292,17 @@ pub(crate) fn detect(keys: &Keys, envelope: Option<&str>) -> Option<Format> {
     if keys.any(roleName) && keys.any(permissions) || keys.has(IsCustom) && keys.has(Actions) {
         return Some(Format::RoleDefinitions);
     }
+    // Per-credential usage: a top-level `keyId` (credentials elsewhere only nest it inside `passwordCredentials` /
+    // `keyCredentials`) with a key the per-app report never has.
+    if keys.has(keyId)
+        && (keys.has(credentialOrigin)
+            || keys.has(signInActivity)
+            || keys.has(servicePrincipalObjectId)
+            || keys.has(appObjectId)
+            || keys.has(keyUsage))
+    {
+        return Some(Format::CredentialSignInActivity);
+    }
     if keys.has(appId) && (keys.has(lastSignInActivity) || keys.has(appAuthClient)) {
         return Some(Format::SignInActivity);
     }
@@ -401,6 +417,23 @@ mod tests {
         );
         assert_eq!(
             of(r#"{"appId":"1","lastSignInActivity":null}"#),
+            Some(Format::SignInActivity)
+        );
+        assert_eq!(
+            of(
+                r#"{"id":"x","keyId":"83f45296-fb8f-4aaa-a399-ac51084e02b7","keyType":"certificate","credentialOrigin":"application","appId":"a","resourceId":"r","signInActivity":{"lastSignInDateTime":null}}"#
+            ),
+            Some(Format::CredentialSignInActivity)
+        );
+        assert_eq!(
+            of(r#"{"keyId":"83f45296-fb8f-4aaa-a399-ac51084e02b7","signInActivity":null}"#),
+            Some(Format::CredentialSignInActivity)
+        );
+        // The per-app report stays the per-app report, even with a `keyId`-less `signInActivity`-like key.
+        assert_eq!(
+            of(
+                r#"{"appId":"1","applicationAuthenticationClientSignInActivity":{},"lastSignInActivity":null}"#
+            ),
             Some(Format::SignInActivity)
         );
         assert_eq!(

@@ -12,10 +12,10 @@ use std::collections::HashSet;
 use crate::ids::hash::{FastBuild, FastMap};
 use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
 use crate::model::{
-    Activity, Attachment, AttachmentKind, Credential, CredentialHolder, DirectoryGrant,
-    DirectoryGrantKind, Environment, EnvironmentSource, Federation, FileReport, GrantPrincipal,
-    Identity, IdentityIx, IdentityKind, Provenance, Provider, RoleDefinition, Snapshot, TierSource,
-    Workload,
+    Activity, Attachment, AttachmentKind, Credential, CredentialActivity, CredentialHolder,
+    DirectoryGrant, DirectoryGrantKind, Environment, EnvironmentSource, Federation, FileReport,
+    GrantPrincipal, Identity, IdentityIx, IdentityKind, Provenance, Provider, RoleDefinition,
+    Snapshot, TierSource, Workload,
 };
 
 use super::raw::{Keyed, RawCredential, RawIdentityRef, Store};
@@ -180,6 +180,7 @@ impl Linker {
                 key_id: c.key_id,
                 display_name: c.display_name,
                 provenance: prov.to_vec(),
+                activity: None,
             });
         }
     }
@@ -194,7 +195,7 @@ impl Linker {
     }
 }
 
-pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> Snapshot {
+pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) -> Snapshot {
     let mut l = Linker {
         strings,
         identities: Vec::new(),
@@ -424,6 +425,9 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
             provenance: prov,
         });
     }
+
+    // 7b. Per-credential usage: onto the credential with that keyId held by the object the record names.
+    let credential_activity = link_credential_activity(&mut l, &store, &mut files);
 
     // 8. Role definitions as exported, tiers derived from their actions.
     let mut roles_out: Vec<RoleDefinition> = Vec::new();
@@ -675,8 +679,107 @@ pub(crate) fn link(strings: Interner, store: Store, files: Vec<FileReport>) -> S
         federations,
         activity,
         directory_grants,
+        credential_activity,
         index: Default::default(),
     };
     snapshot.rebuild_index();
     snapshot
+}
+
+/// Match each `appCredentialSignInActivities` record to its credential: same `keyId`, held by the object the record
+/// names (`appObjectId` for `credentialOrigin: application`, `servicePrincipalObjectId` for `servicePrincipal`), else
+/// by the holder's `appId`; a record naming no holder at all matches a `keyId` only one credential has. Records of
+/// one credential fold into one entry (latest sign-in). A record whose credential is not in the snapshot is kept
+/// (`credential: None`) and counted in its file's messages.
+fn link_credential_activity(
+    l: &mut Linker,
+    store: &Store,
+    files: &mut [FileReport],
+) -> Vec<CredentialActivity> {
+    let raw = &store.credential_activity;
+    let mut out: Vec<CredentialActivity> = Vec::with_capacity(raw.items.len());
+    if raw.items.is_empty() {
+        return out;
+    }
+    let mut by_key: FastMap<Guid, Vec<u32>> = FastMap::default();
+    for (cx, c) in l.credentials.iter().enumerate() {
+        if let Some(k) = c.key_id {
+            by_key.entry(k).or_default().push(cx as u32);
+        }
+    }
+    // Per file: unmatched records and an example keyId.
+    let mut unmatched: FastMap<u32, (u64, Guid)> = FastMap::default();
+    for (i, a) in raw.items.iter().enumerate() {
+        let prov = provenance(raw, i, a.prov);
+        let candidates = by_key.get(&a.key_id).map_or(&[][..], Vec::as_slice);
+        let holder_ok = |c: &Credential| a.origin.is_none_or(|o| o == c.holder);
+        let owner_of = |c: &Credential| l.identities.get(c.identity as usize);
+        let by_object = candidates.iter().copied().find(|&cx| {
+            let c = &l.credentials[cx as usize];
+            holder_ok(c)
+                && owner_of(c).is_some_and(|id| match c.holder {
+                    CredentialHolder::Application => {
+                        a.app_object_id.is_some() && id.application_object_id == a.app_object_id
+                    }
+                    CredentialHolder::ServicePrincipal => {
+                        a.sp_object_id.is_some() && id.principal_id == a.sp_object_id
+                    }
+                })
+        });
+        let by_app = || {
+            candidates.iter().copied().find(|&cx| {
+                let c = &l.credentials[cx as usize];
+                holder_ok(c)
+                    && a.app_id.is_some()
+                    && owner_of(c).is_some_and(|id| id.client_id == a.app_id)
+            })
+        };
+        let anonymous = a.app_id.is_none() && a.app_object_id.is_none() && a.sp_object_id.is_none();
+        let by_key_only = || {
+            (anonymous && candidates.len() == 1)
+                .then(|| candidates[0])
+                .filter(|&cx| holder_ok(&l.credentials[cx as usize]))
+        };
+        let credential = by_object.or_else(by_app).or_else(by_key_only);
+        if let Some(cx) = credential
+            && let Some(ax) = l.credentials[cx as usize].activity
+            && let Some(kept) = out.get_mut(ax as usize)
+        {
+            kept.last_sign_in = kept.last_sign_in.max(a.last);
+            kept.provenance.extend(prov);
+            continue;
+        }
+        let ax = out.len() as u32;
+        match credential {
+            Some(cx) => l.credentials[cx as usize].activity = Some(ax),
+            None => {
+                let entry = unmatched.entry(a.prov.file).or_insert((0, a.key_id));
+                entry.0 += 1;
+            }
+        }
+        out.push(CredentialActivity {
+            key_id: a.key_id,
+            origin: a.origin,
+            app_id: a.app_id,
+            app_object_id: a.app_object_id,
+            service_principal_object_id: a.sp_object_id,
+            key_type: a.key_type,
+            last_sign_in: a.last,
+            expires: a.expires,
+            credential,
+            provenance: prov,
+        });
+    }
+    let mut unmatched: Vec<(u32, (u64, Guid))> = unmatched.into_iter().collect();
+    unmatched.sort_unstable_by_key(|(file, _)| *file);
+    for (file, (count, example)) in unmatched {
+        if let Some(report) = files.get_mut(file as usize) {
+            report.messages.push(format!(
+                "{count} credential sign-in record(s) name a credential that no exported application or service \
+                 principal holds (e.g. keyId {example}): kept as usage of unknown credentials, not linked; export \
+                 `az ad app list --all` and `az ad sp list --all` with the credentials to link them"
+            ));
+        }
+    }
+    out
 }

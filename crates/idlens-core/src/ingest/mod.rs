@@ -429,7 +429,7 @@ impl FileIngest {
             (None, true) => report.messages.push(format!(
                 "not a recognised export: no record looks like role assignments, role definitions, managed \
                  identities, service principals, applications, resources with identities, federated credentials, \
-                 sign-in activity, directory role assignments or app role assignments; {}",
+                 sign-in activity, directory role assignments, app role assignments or credential sign-in activity; {}",
                 detect::EXPECTED
             )),
         }

@@ -280,6 +280,25 @@ pub(crate) struct RawDirectoryGrant {
     pub created: Option<i64>,
     pub prov: Provenance,
 }
+
+/// One record of Graph beta `reports/appCredentialSignInActivities`, before linking to its credential (see
+/// [`crate::model::CredentialActivity`]). Several records of one credential (one per resource it signed in to) merge.
+#[derive(Debug, Clone)]
+pub(crate) struct RawCredentialActivity {
+    pub key_id: Guid,
+    /// `credentialOrigin`: `application` / `servicePrincipal` (none when absent or another value).
+    pub origin: Option<crate::model::CredentialHolder>,
+    pub app_id: Option<Guid>,
+    pub app_object_id: Option<Guid>,
+    pub sp_object_id: Option<Guid>,
+    /// `keyType` as exported (`clientSecret`, `certificate` …).
+    pub key_type: Option<Sym>,
+    /// `signInActivity.lastSignInDateTime`.
+    pub last: Option<i64>,
+    pub expires: Option<i64>,
+    pub prov: Provenance,
+}
+
 /// A deduplicating list: the first record with a key is kept, later ones are merged into it.
 #[derive(Debug)]
 pub(crate) struct Keyed<T> {
@@ -352,6 +371,7 @@ pub(crate) struct Store {
     pub federations: Keyed<RawFederation>,
     pub activity: Keyed<RawActivity>,
     pub directory_grants: Keyed<RawDirectoryGrant>,
+    pub credential_activity: Keyed<RawCredentialActivity>,
 }
 
 /// Add the credentials of a duplicate record that the kept one lacks (same `keyId` = same credential).

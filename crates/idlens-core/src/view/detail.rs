@@ -135,7 +135,26 @@ pub struct CredentialView {
     pub end_unix: Option<i64>,
     /// Expired at the request's as-of instant (`None` without an as-of or an end date).
     pub expired: Option<bool>,
+    /// Last use per the credential sign-in report (`appCredentialSignInActivities`).
+    #[serde(default)]
+    pub last_use: LastUse,
+    /// The credential's record, then its usage record(s) when the report has them.
     pub provenance: Vec<Source>,
+}
+
+/// What the credential sign-in report (Graph beta `reports/appCredentialSignInActivities`) says of a credential.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "unix")]
+pub enum LastUse {
+    /// The report was not exported: unknown.
+    #[default]
+    NotExported,
+    /// The report was exported but has no record of this credential.
+    NotInReport,
+    /// The report lists it without a sign-in.
+    Never,
+    /// Last sign-in (seconds since the epoch).
+    At(i64),
 }
 
 /// A federated identity credential.
@@ -292,12 +311,29 @@ pub fn identity_detail(
             .then(a.index.cmp(&b.index))
     });
 
+    let usage_exported = snapshot
+        .files
+        .iter()
+        .any(|f| f.ingested > 0 && f.format == "graph-app-credential-sign-in-activity");
     let mut credentials: Vec<CredentialView> = snapshot
         .credentials
         .iter()
         .enumerate()
         .filter(|(_, c)| c.identity == ix)
-        .map(|(i, c)| CredentialView {
+        .map(|(i, c)| {
+            let usage = snapshot.credential_activity_of(c);
+            let last_use = match (usage_exported, usage) {
+                (false, _) => LastUse::NotExported,
+                (true, None) => LastUse::NotInReport,
+                (true, Some(u)) => u.last_sign_in.map_or(LastUse::Never, LastUse::At),
+            };
+            let mut provenance = sources(snapshot, &c.provenance);
+            if let Some(u) = usage {
+                provenance.extend(sources(snapshot, &u.provenance));
+            }
+            (i, c, last_use, provenance)
+        })
+        .map(|(i, c, last_use, provenance)| CredentialView {
             index: i as u32,
             kind: c.kind,
             holder: c.holder,
@@ -308,7 +344,8 @@ pub fn identity_detail(
             start_unix: c.start,
             end_unix: c.end,
             expired: as_of.zip(c.end).map(|(now, end)| end <= now),
-            provenance: sources(snapshot, &c.provenance),
+            last_use,
+            provenance,
         })
         .collect();
     credentials.sort_by(|a, b| {

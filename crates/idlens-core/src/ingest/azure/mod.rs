@@ -14,6 +14,7 @@ macro_rules! pick {
 }
 
 pub(crate) mod application;
+pub(crate) mod credential_signin;
 pub(crate) mod directory;
 pub(crate) mod federated;
 pub(crate) mod identity;
@@ -47,6 +48,7 @@ pub(crate) fn read(format: Format, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         Format::AppRoleAssignments => {
             directory::read(crate::model::DirectoryGrantKind::AppRole, bytes, ctx)
         }
+        Format::CredentialSignInActivity => credential_signin::read(bytes, ctx),
         Format::Foreign(id) => {
             Outcome::SetAside(format!("{id} exports are recognised but not read yet"))
         }
