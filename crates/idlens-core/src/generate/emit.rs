@@ -34,6 +34,7 @@ pub(crate) fn write<W: Write>(t: &Tenant, name: &str, out: &mut W) -> io::Result
         "federated-credentials.json" => federated_credentials(t, out)?,
         "directory-role-assignments.json" => directory_role_assignments(t, out)?,
         "app-role-assignments.json" => app_role_assignments(t, out)?,
+        "app-credential-signins.json" => app_credential_signins(t, out)?,
         _ => return Ok(0),
     };
     out.write_all(b"\n")?;
@@ -1606,6 +1607,129 @@ fn app_role_assignments<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> 
             vendor,
             ROLE_MANAGEMENT_READWRITE_DIRECTORY,
         )?;
+    }
+    let count = arr.close()?;
+    out.write_all(b"\n}")?;
+    Ok(count)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// app-credential-signins.json — Graph beta `GET /reports/appCredentialSignInActivities` through `az rest`: the
+// last use of each credential of the tenant's own apps (application and service-principal credentials). Most are
+// used when their app last signed in; some long ago (NHI-C-007), some never, a few are missing from the report; a
+// credential used against two resources has two records.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CredentialSignInRec {
+    app_id: Guid,
+    app_object_id: Guid,
+    created_date_time: String,
+    credential_origin: &'static str,
+    expiration_date_time: String,
+    id: String,
+    key_id: Guid,
+    key_type: &'static str,
+    key_usage: &'static str,
+    resource_id: Guid,
+    service_principal_object_id: Guid,
+    sign_in_activity: SignInRec,
+}
+
+fn app_credential_signins<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
+    let mut rng = Rng::new(t.seed, 9);
+    let graph = t
+        .first_party
+        .iter()
+        .find(|(_, app_id, _)| *app_id == GRAPH_APP_ID)
+        .map(|(_, _, id)| *id)
+        .unwrap_or_else(|| rng.guid());
+    let others: Vec<Guid> = t
+        .first_party
+        .iter()
+        .filter(|(_, app_id, _)| *app_id != GRAPH_APP_ID)
+        .map(|(_, _, id)| *id)
+        .collect();
+    graph_envelope_open(
+        out,
+        "https://graph.microsoft.com/beta/$metadata#reports/appCredentialSignInActivities",
+    )?;
+    let mut arr = ArrayOut::open(out, 1)?;
+    for ident in t
+        .idents
+        .iter()
+        .filter(|i| matches!(i.kind, Kind::App | Kind::Vendor))
+    {
+        let app_last = match ident.activity {
+            Activity::At(at) | Activity::Delegated(at) => Some(at),
+            Activity::Absent | Activity::Empty => None,
+        };
+        let own = (ident.kind == Kind::App).then_some(&ident.creds);
+        let creds = own
+            .into_iter()
+            .flatten()
+            .map(|c| (c, "application"))
+            .chain(ident.sp_creds.iter().map(|c| (c, "servicePrincipal")));
+        for (c, origin) in creds {
+            let roll = rng.u64() % 100;
+            // Absent from the report.
+            if roll < 3 {
+                continue;
+            }
+            let last = match app_last {
+                // Some credentials are left behind after a rotation: last used months ago, or never.
+                Some(_) if roll < 9 => Some(t.as_of - rng.range(60 * DAY, 400 * DAY)),
+                Some(_) if roll < 12 => None,
+                Some(at) => Some(at - rng.range(0, 2 * DAY)),
+                None => None,
+            }
+            // A credential cannot be used before it exists, nor after it expired.
+            .filter(|&at| at >= c.start)
+            .map(|at| at.min(c.end - DAY).min(t.as_of - 3600));
+            let resources = if last.is_some() && !others.is_empty() && rng.chance(0.2) {
+                2
+            } else {
+                1
+            };
+            for r in 0..resources {
+                let (resource, when) = if r == 0 {
+                    (graph, last)
+                } else {
+                    let other = others[rng.below(others.len())];
+                    (
+                        other,
+                        last.map(|at| (at - rng.range(DAY, 90 * DAY)).max(c.start)),
+                    )
+                };
+                arr.push(&CredentialSignInRec {
+                    app_id: ident.client,
+                    app_object_id: ident.app_object,
+                    created_date_time: dates::graph(c.start),
+                    credential_origin: origin,
+                    expiration_date_time: dates::graph(c.end),
+                    id: base64(format!("{}|{origin}", c.key_id).as_bytes()),
+                    key_id: c.key_id,
+                    key_type: if c.secret {
+                        "clientSecret"
+                    } else {
+                        "certificate"
+                    },
+                    key_usage: if c.secret { "sign" } else { "verify" },
+                    resource_id: resource,
+                    service_principal_object_id: ident.principal,
+                    sign_in_activity: match when {
+                        Some(at) => SignInRec {
+                            last_sign_in_date_time: Some(dates::graph(at)),
+                            last_sign_in_request_id: Some(rng.guid()),
+                        },
+                        None => SignInRec {
+                            last_sign_in_date_time: None,
+                            last_sign_in_request_id: None,
+                        },
+                    },
+                })?;
+            }
+        }
     }
     let count = arr.close()?;
     out.write_all(b"\n}")?;

@@ -144,6 +144,13 @@ fn files_are_az_layout_json_of_the_promised_shapes() {
                 assert!(s(&v, "@odata.context").ends_with("/appRoleAssignedTo"));
                 assert!(v["value"].is_array());
             }
+            "app-credential-signins.json" => {
+                assert!(
+                    s(&v, "@odata.context").ends_with("#reports/appCredentialSignInActivities")
+                );
+                let records = v["value"].as_array().map_or(0, Vec::len);
+                assert!(records > 0, "some credential usage");
+            }
             _ => assert!(v.is_array(), "{} is not a bare array", f.name),
         }
     }
