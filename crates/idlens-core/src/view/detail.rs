@@ -289,7 +289,7 @@ pub fn identity_detail(
                 .or_else(|| s(d.role_id_text)),
             privilege: d.privilege,
             tier: d.tier,
-            tier_label: tier_label(d.tier).to_owned(),
+            tier_label: directory_tier_label(d.privilege).to_owned(),
             scope: if d.tenant_wide(&snapshot.strings) {
                 crate::score::TENANT_SCOPE_LABEL.to_owned()
             } else {
@@ -437,6 +437,18 @@ pub fn identity_detail(
         provenance: sources(snapshot, &identity.provenance),
         assessment: assessment.cloned(),
     })
+}
+
+/// Words for a directory grant's privilege (the Azure tier words, "contributor" …, would mislead here).
+#[must_use]
+pub fn directory_tier_label(privilege: DirectoryPrivilege) -> &'static str {
+    match privilege {
+        DirectoryPrivilege::TenantAdmin => "tenant admin",
+        DirectoryPrivilege::Privileged => "privileged directory write",
+        DirectoryPrivilege::Read => "reader",
+        DirectoryPrivilege::Other => "write (assumed)",
+        DirectoryPrivilege::Unclassified => "unclassified (assumed write)",
+    }
 }
 
 /// A role's name, else its GUID, else its id.

@@ -494,7 +494,7 @@ fn detail_lists_directory_roles_and_graph_permissions_at_tenant_scope() {
     assert!(names.contains(&("Directory.Read.All", "tenant (Entra directory)")));
     let first = &detail.directory_grants[0];
     assert_eq!(first.resource.as_deref(), Some("Microsoft Graph"));
-    assert_eq!(first.tier_label, "contributor");
+    assert_eq!(first.tier_label, "privileged directory write");
     assert_eq!(
         first.provenance[0].file,
         "demo/tenant/app-role-assignments.json"

@@ -1,0 +1,109 @@
+// Tenant directory privilege (NHI-P-004) in the viewer, served and from file://: on the demo tenant, the identity
+// page of an identity holding an Entra directory role or a Graph application permission lists each one at tenant
+// scope with its source record, shows the P-004 findings the native CLI reports for it, and has no serious or
+// critical accessibility violation in the light or the dark theme. No request leaves the page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { launch, openViewer, withScreenshot, MODES, repo, env } from "./harness.mjs";
+
+const AXE = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+let browser;
+let doc;
+before(async () => {
+  browser = await launch();
+  const out = execFileSync(
+    env("IDLENS_CLI"),
+    ["findings", path.join(repo, "demo/tenant"), "--as-of", "2026-11-01", "--format", "json"],
+    { encoding: "utf8", maxBuffer: 256 << 20 },
+  );
+  doc = JSON.parse(out);
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function violations(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  });
+}
+
+const field = (finding, name) =>
+  finding.evidence.flatMap((e) => e.fields).find((f) => f.name === name)?.value;
+
+/** The identity with the most P-004 findings (in the demo: a tenant-wide Graph permission and a scoped admin role). */
+function subject() {
+  const p004 = doc.findings.filter((f) => f.check_id === "NHI-P-004");
+  assert.ok(p004.length > 0, "the demo tenant has NHI-P-004 findings");
+  assert.equal(doc.checks.find((c) => c.check_id === "NHI-P-004").status, "evaluated");
+  const counts = new Map();
+  for (const f of p004) counts.set(f.identity.id, (counts.get(f.identity.id) ?? 0) + 1);
+  const [id] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  return { id, mine: p004.filter((f) => f.identity.id === id) };
+}
+
+async function openIdentity(page, id) {
+  await page.waitForSelector("[data-testid=summary]");
+  await page.evaluate((key) => { location.hash = `#identity/${encodeURIComponent(key)}`; }, id);
+  await page.waitForSelector("[data-testid=section-directory-grants]");
+}
+
+for (const mode of MODES) {
+  test(`${mode}: an identity's Entra roles and Graph permissions are listed with the CLI's P-004 findings`, async () => {
+    const { id, mine } = subject();
+    const view = await openViewer(browser, mode, "#demo");
+    const { page } = view;
+    await withScreenshot(view, `${mode}-directory`, async () => {
+      await openIdentity(page, id);
+      const rows = await page.$$eval("[data-testid=directory-grant-row]", (trs) =>
+        trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())),
+      );
+      for (const f of mine) {
+        const name = field(f, "roleName") ?? field(f, "permission");
+        const row = rows.find((r) => r[0] === name);
+        assert.ok(row, `${name} is listed: ${JSON.stringify(rows)}`);
+        if (f.severity === "critical") assert.equal(row[3], "tenant (Entra directory)");
+        else assert.match(row[3], /^Entra directory scope \//);
+        assert.match(row[4], /(app|directory)-role-assignments\.json/, "the source record is named");
+      }
+      const heading = await page.textContent("#h-directory-grants");
+      assert.match(heading, new RegExp(`\\(${rows.length} Entra roles and Graph permissions\\)`));
+      // The identity's findings list shows the same P-004 findings as the CLI.
+      const shown = await page.$$eval("[data-testid=section-findings] [data-testid=finding]", (els) =>
+        els.map((e) => e.textContent),
+      );
+      const p004 = shown.filter((t) => t.includes("NHI-P-004") || t.includes("Tenant directory privilege"));
+      assert.equal(p004.length, mine.length, shown.join("\n"));
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), []);
+    });
+    await view.finish();
+  });
+
+  for (const colorScheme of ["light", "dark"]) {
+    test(`${mode}, ${colorScheme}: the directory section has no serious or critical accessibility violation`, async () => {
+      const { id } = subject();
+      // The context bypasses the CSP only so that axe itself can be injected (as in a11y.test.mjs).
+      const view = await openViewer(browser, mode, "#demo", { bypassCSP: true, colorScheme });
+      const { page } = view;
+      await withScreenshot(view, `${mode}-${colorScheme}-directory-a11y`, async () => {
+        await openIdentity(page, id);
+        assert.deepEqual(await violations(page), [], "identity page with directory grants");
+        fs.mkdirSync("/tmp/shots", { recursive: true });
+        await page
+          .locator("[data-testid=section-directory-grants]")
+          .screenshot({ path: `/tmp/shots/directory-${mode}-${colorScheme}.png` });
+        assert.deepEqual(view.egress(), []);
+      });
+      await view.finish();
+    });
+  }
+}
