@@ -170,6 +170,14 @@ impl Pseudonymiser {
         for a in &snap.activity {
             p.add(&a.app_id.to_string());
         }
+        // Per-credential usage, including records of credentials no other export lists (their ids appear in the
+        // file's messages).
+        for a in &snap.credential_activity {
+            let ids = [a.app_id, a.app_object_id, a.service_principal_object_id];
+            for id in std::iter::once(a.key_id).chain(ids.into_iter().flatten()) {
+                p.add(&id.to_string());
+            }
+        }
         // Any GUID inside any string (issuer URLs, role assignment names, ids in free text) except role GUIDs.
         for r in &snap.roles {
             p.add_path(s(r.id));

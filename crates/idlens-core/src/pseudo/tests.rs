@@ -49,6 +49,12 @@ fn identifying(snap: &Snapshot) -> Vec<String> {
     for f in &snap.federations {
         push(snap.opt_str(f.subject));
     }
+    for a in &snap.credential_activity {
+        let ids = [a.app_id, a.app_object_id, a.service_principal_object_id];
+        for g in std::iter::once(a.key_id).chain(ids.into_iter().flatten()) {
+            push(Some(&g.to_string()));
+        }
+    }
     out.sort();
     out.dedup();
     out
