@@ -9,7 +9,11 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A GUID (Entra object id, app id, tenant id, role definition id …) stored as 16 bytes.
+///
+/// Packed to 8-byte alignment: a `u128` would align to 16, and the padding it forces around every optional GUID
+/// (`Option<Guid>` 32 bytes instead of 24) grows each grant, identity and credential the snapshot holds by a third.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(Rust, packed(8))]
 pub struct Guid(pub u128);
 
 impl Guid {

@@ -136,7 +136,7 @@ impl Pseudonymiser {
                 p.add(&id.to_string());
             }
             p.add_opt(s(g.principal_name));
-            p.add_path(s(g.assignment_id));
+            p.add_path(snap.assignment_id_text(g).as_deref());
             p.add_path(s(g.delegated_managed_identity_resource_id));
         }
         // Directory roles and Graph app roles: role ids and names are structure (kept); principals, the resource's

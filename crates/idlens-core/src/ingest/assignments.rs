@@ -11,7 +11,7 @@ use hashbrown::HashTable;
 
 use crate::ids::hash::{self, FastMap};
 use crate::ids::{Guid, Interner, ScopeLevel, Sym, parse_arm_path};
-use crate::model::{Grant, Provenance, Scope};
+use crate::model::{AssignmentId, Grant, Provenance, Scope, standard_assignment_id};
 
 use super::raw::Outcome;
 
@@ -69,15 +69,24 @@ impl Assignments {
     pub fn find(&self, strings: &Interner, key: &AssignmentKey<'_>) -> Option<u32> {
         match key {
             AssignmentKey::Id(id) => {
-                let grants = &self.grants;
+                let (grants, scopes) = (&self.grants, &self.scopes);
                 let short = folded_hash(id);
                 self.by_id
                     .find(hash::spread(short), |&(g, h)| {
                         h == short
                             && grants
                                 .get(g as usize)
-                                .and_then(|g| g.assignment_id)
-                                .is_some_and(|s| fold_eq(strings.resolve(s), id))
+                                .is_some_and(|g| match g.assignment_id {
+                                    Some(AssignmentId::Text(s)) => fold_eq(strings.resolve(s), id),
+                                    // Rebuilt only when the short hashes already match (a duplicate, mostly).
+                                    Some(AssignmentId::Standard(guid)) => {
+                                        let scope = scopes
+                                            .get(g.scope as usize)
+                                            .map_or("/", |s| strings.resolve(s.id));
+                                        fold_eq(&standard_assignment_id(scope, guid), id)
+                                    }
+                                    None => false,
+                                })
                     })
                     .map(|&(g, _)| g)
             }

@@ -256,7 +256,7 @@ pub fn identity_detail(
                 scope,
                 scope_level: gr.scope_level,
                 condition: s(gr.condition),
-                assignment_id: s(gr.assignment_id),
+                assignment_id: snapshot.assignment_id_text(gr).map(|t| t.into_owned()),
                 created_unix: gr.created,
                 provenance: sources(snapshot, &gr.provenance),
             }

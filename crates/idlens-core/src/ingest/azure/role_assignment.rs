@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::ids::Guid;
 use crate::ingest::assignments::{AssignmentKey, RoleRef};
 use crate::ingest::raw::{Ctx, Outcome};
-use crate::model::{Grant, GrantPrincipal};
+use crate::model::{AssignmentId, Grant, GrantPrincipal, standard_assignment_guid};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -111,6 +111,18 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
     };
     let role = ctx.store.assignments.role(role);
     let (scope, scope_level) = ctx.store.assignments.scope(ctx.strings, scope_text);
+    let assignment_id = id_text.map(|text| {
+        let stored_scope = ctx
+            .store
+            .assignments
+            .scopes
+            .get(scope as usize)
+            .map_or("/", |s| ctx.strings.resolve(s.id));
+        match standard_assignment_guid(text, stored_scope) {
+            Some(guid) => AssignmentId::Standard(guid),
+            None => AssignmentId::Text(ctx.strings.intern(text)),
+        }
+    });
     let grant = Grant {
         principal: GrantPrincipal::Unresolved,
         principal_id,
@@ -121,7 +133,7 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         scope_level,
         condition: ctx.sym(pick!(record, condition)),
         condition_version: ctx.sym(pick!(record, condition_version)),
-        assignment_id: id_text.map(|t| ctx.strings.intern(t)),
+        assignment_id,
         created,
         created_by,
         delegated_managed_identity_resource_id: ctx
