@@ -51,7 +51,7 @@ fn viewer(root: &Path, dist_file: &Path, with_1m: bool) -> anyhow::Result<()> {
          after) shows its score and six charts (ingest + first evaluation + the dashboard question); long tasks = \
          main-thread tasks over 50 ms (PerformanceObserver) from the drop to the report, and from the report to the \
          dashboard; table = until the first row changed after sorting by risk (first and second click), scrolling to \
-         the middle, typing a search word (which includes the search box's 80 ms pause for typing).\n\n\
+         the middle, typing a search word.\n\n\
          | tenant | identities | drop → report | drop → dashboard | long tasks during ingest (longest) | long tasks report → dashboard (longest) | sort | sort again | scroll | filter | load (1 min) |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
