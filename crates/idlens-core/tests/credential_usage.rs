@@ -562,3 +562,36 @@ fn the_plan_deletes_unused_credentials() {
     assert!(action.checks.contains(&"NHI-C-007".to_owned()));
     assert!(action.risk_after <= action.risk_before);
 }
+
+#[test]
+fn truncated_or_corrupted_anywhere_never_panics_and_always_reconciles() {
+    let usage = usage_graph_envelope();
+    let (apps, sps) = (applications(), service_principals());
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for cut in (0..=usage.len()).step_by(7) {
+        let snap = ingest(&[
+            ("apps.json", apps.as_bytes()),
+            ("sps.json", sps.as_bytes()),
+            ("usage.json", &usage[..cut]),
+        ]);
+        let file = &snap.files[2];
+        assert!(file.ingested + file.merged <= 9, "{file:?}");
+        // Whatever survived is linked or reported, and evaluation runs.
+        let _ = evaluate(&snap, &Policy::default(), NOW);
+    }
+    for _ in 0..300 {
+        let mut bytes = usage.clone();
+        for _ in 0..3 {
+            let at = (next() as usize) % bytes.len();
+            bytes[at] = b"\"{}[],:0aZ\\\x00\xff"[(next() as usize) % 13];
+        }
+        let snap = ingest(&[("apps.json", apps.as_bytes()), ("usage.json", &bytes)]);
+        let _ = evaluate(&snap, &Policy::default(), NOW);
+    }
+}
