@@ -39,15 +39,15 @@ async function violations(page) {
 const field = (finding, name) =>
   finding.evidence.flatMap((e) => e.fields).find((f) => f.name === name)?.value;
 
-/** The identity with the most P-004 findings (in the demo: a tenant-wide Graph permission and a scoped admin role). */
+/** The identity of the plan's first "remove directory role" action, and its NHI-P-004 findings. */
 function subject() {
   const p004 = doc.findings.filter((f) => f.check_id === "NHI-P-004");
   assert.ok(p004.length > 0, "the demo tenant has NHI-P-004 findings");
   assert.equal(doc.checks.find((c) => c.check_id === "NHI-P-004").status, "evaluated");
-  const counts = new Map();
-  for (const f of p004) counts.set(f.identity.id, (counts.get(f.identity.id) ?? 0) + 1);
-  const [id] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-  return { id, mine: p004.filter((f) => f.identity.id === id) };
+  const action = doc.plan.actions.find((a) => a.kind === "remove-directory-role");
+  assert.ok(action, "the plan removes a directory role");
+  const id = action.identity.id;
+  return { id, action, mine: p004.filter((f) => f.identity.id === id) };
 }
 
 async function openIdentity(page, id) {
@@ -58,13 +58,15 @@ async function openIdentity(page, id) {
 
 for (const mode of MODES) {
   test(`${mode}: an identity's Entra roles and Graph permissions are listed with the CLI's P-004 findings`, async () => {
-    const { id, mine } = subject();
+    const { id, action, mine } = subject();
+    assert.ok(mine.length > 0);
     const view = await openViewer(browser, mode, "#demo");
     const { page } = view;
     await withScreenshot(view, `${mode}-directory`, async () => {
       await openIdentity(page, id);
       const rows = await page.$$eval("[data-testid=directory-grant-row]", (trs) =>
-        trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())),
+        // Cells other than the what-if checkbox: name, kind, tier, scope, source.
+        trs.map((tr) => [...tr.querySelectorAll("td")].filter((td) => !td.querySelector("input")).map((td) => td.textContent.trim())),
       );
       for (const f of mine) {
         const name = field(f, "roleName") ?? field(f, "permission");
@@ -82,6 +84,30 @@ for (const mode of MODES) {
       );
       const p004 = shown.filter((t) => t.includes("NHI-P-004") || t.includes("Tenant directory privilege"));
       assert.equal(p004.length, mine.length, shown.join("\n"));
+
+      // What-if: switching the directory role off gives the risk the native plan computes for removing it.
+      // Snapshot indices differ between the CLI (files read in name order) and the viewer: match by role name.
+      const removed = mine
+        .map((f) => field(f, "roleName") ?? field(f, "permission"))
+        .find((name) => action.description.includes(` ${name} `));
+      assert.ok(removed, action.description);
+      const toggle = page.locator("[data-testid=whatif-toggle][data-list=directory_grants]").filter({
+        has: page.locator("xpath=self::*"),
+      });
+      const labels = await page.$$eval("[data-testid=whatif-toggle][data-list=directory_grants]", (els) =>
+        els.map((e) => e.getAttribute("aria-label")),
+      );
+      const at = labels.findIndex((l) => /^What-if: switch off (.+) \((Entra directory role|application permission)\)$/.test(l) && l.includes(` ${removed} (`));
+      assert.ok(at >= 0, `a what-if toggle for ${removed}: ${labels.join(" | ")}`);
+      const box = toggle.nth(at);
+      await box.focus();
+      await page.keyboard.press("Space");
+      await page.waitForSelector("[data-testid=whatif-risk]");
+      const chips = await page.$$eval("[data-testid=whatif-risk] .risk", (els) => els.map((e) => Number(e.textContent)));
+      assert.deepEqual(chips, [action.risk_before, action.risk_after]);
+      assert.match(await page.textContent("[data-testid=whatif-switched]"), /^Without 1 directory role or permission:$/);
+      await page.click("[data-testid=whatif-reset]");
+      await page.waitForFunction(() => /Nothing switched off/.test(document.querySelector("[data-testid=whatif-result]").textContent));
       assert.deepEqual(view.problems, []);
       assert.deepEqual(view.egress(), []);
     });

@@ -118,7 +118,7 @@ fn Detail(
             {assessed.then(|| view! { <WhatIfPanel off=off /> })}
             <Workloads detail=d.clone() />
             <Grants detail=d.clone() off=off assessed=assessed />
-            <DirectoryGrants detail=d.clone() />
+            <DirectoryGrants detail=d.clone() off=off assessed=assessed />
             <Credentials detail=d.clone() off=off assessed=assessed />
             <Federations detail=d.clone() off=off assessed=assessed />
             <Activity detail=d.clone() />
@@ -364,6 +364,10 @@ fn Grants(
 fn DirectoryGrants(
     /// The identity.
     detail: IdentityDetail,
+    /// The what-if selection.
+    off: RwSignal<WhatIfRequest>,
+    /// Whether the snapshot was evaluated (the what-if needs scores).
+    assessed: bool,
 ) -> impl IntoView {
     let count = detail.directory_grants.len();
     (count > 0).then(|| {
@@ -375,8 +379,10 @@ fn DirectoryGrants(
                     idlens_core::model::DirectoryGrantKind::DirectoryRole => "Entra directory role",
                     idlens_core::model::DirectoryGrantKind::AppRole => "application permission",
                 };
+                let label = format!("What-if: switch off {} ({what})", g.role);
                 view! {
                     <tr data-testid="directory-grant-row">
+                        {assessed.then(|| view! { <td><Toggle off=off label=label list=List::DirectoryGrants index=g.index /></td> })}
                         <td><strong>{g.role.clone()}</strong></td>
                         <td>{what}{g.resource.map(|r| format!(" on {r}"))}</td>
                         <td>{format!("{} ({:.2})", g.tier_label, g.tier)}</td>
@@ -392,6 +398,7 @@ fn DirectoryGrants(
                 <table class="plain">
                     <thead>
                         <tr>
+                            {assessed.then(|| view! { <th scope="col">"What\u{2011}if"</th> })}
                             <th scope="col">"Role or permission"</th>
                             <th scope="col">"Kind"</th>
                             <th scope="col">"Privilege tier"</th>
@@ -632,6 +639,7 @@ enum List {
     Grants,
     Credentials,
     Federations,
+    DirectoryGrants,
 }
 
 impl List {
@@ -640,6 +648,7 @@ impl List {
             List::Grants => "grants",
             List::Credentials => "credentials",
             List::Federations => "federations",
+            List::DirectoryGrants => "directory_grants",
         }
     }
 
@@ -648,6 +657,7 @@ impl List {
             List::Grants => &request.grants,
             List::Credentials => &request.credentials,
             List::Federations => &request.federations,
+            List::DirectoryGrants => &request.directory_grants,
         }
     }
 
@@ -656,6 +666,7 @@ impl List {
             List::Grants => &mut request.grants,
             List::Credentials => &mut request.credentials,
             List::Federations => &mut request.federations,
+            List::DirectoryGrants => &mut request.directory_grants,
         }
     }
 }
@@ -709,7 +720,12 @@ fn WhatIfPanel(
     let failure = RwSignal::new(None::<String>);
     let latest = StoredValue::new_local(Latest::default());
     let empty = move || {
-        off.with(|r| r.grants.is_empty() && r.credentials.is_empty() && r.federations.is_empty())
+        off.with(|r| {
+            r.grants.is_empty()
+                && r.credentials.is_empty()
+                && r.federations.is_empty()
+                && r.directory_grants.is_empty()
+        })
     };
     Effect::new(move |_| {
         let request = off.get();
@@ -717,6 +733,7 @@ fn WhatIfPanel(
         if request.grants.is_empty()
             && request.credentials.is_empty()
             && request.federations.is_empty()
+            && request.directory_grants.is_empty()
         {
             result.set(None);
             return;
@@ -741,13 +758,14 @@ fn WhatIfPanel(
             r.grants.clear();
             r.credentials.clear();
             r.federations.clear();
+            r.directory_grants.clear();
         });
     };
     view! {
         <section class="card whatif" data-testid="section-whatif" aria-labelledby="h-whatif">
             <h3 id="h-whatif">"What-if"</h3>
             <p class="muted small">
-                "Tick grants, credentials or federated credentials below to see this identity's risk and the tenant's posture without them. Nothing is changed in the snapshot."
+                "Tick grants, directory roles, credentials or federated credentials below to see this identity's risk and the tenant's posture without them. Nothing is changed in the snapshot."
             </p>
             <div role="status" aria-live="polite" data-testid="whatif-result">
                 {move || failure.get().map(|m| view! { <p class="error">{m}</p> })}
@@ -775,6 +793,7 @@ fn WhatIfResult(
         (w.grants.len(), "role assignment"),
         (w.credentials.len(), "credential"),
         (w.federations.len(), "federated credential"),
+        (w.directory_grants.len(), "directory role or permission"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

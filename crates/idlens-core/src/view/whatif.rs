@@ -1,5 +1,5 @@
-//! What-if on the identity page: switch some of an identity's grants, credentials or federations off and see its
-//! risk and the tenant's posture recomputed.
+//! What-if on the identity page: switch some of an identity's grants, directory roles or Graph permissions,
+//! credentials or federations off and see its risk and the tenant's posture recomputed.
 //!
 //! The identity is re-evaluated as a [`View`] without those entities, exactly as the remediation plan re-scores a
 //! candidate action. The tenant is recomputed without re-evaluating every other identity: each check's posture is
@@ -27,6 +27,8 @@ pub struct WhatIfRequest {
     pub grants: Vec<u32>,
     pub credentials: Vec<u32>,
     pub federations: Vec<u32>,
+    /// Entra directory roles and Graph application permissions (indices into the snapshot's `directory_grants`).
+    pub directory_grants: Vec<u32>,
 }
 
 /// One open finding that the change closes or leaves open.
@@ -45,6 +47,8 @@ pub struct WhatIfView {
     pub grants: Vec<u32>,
     pub credentials: Vec<u32>,
     pub federations: Vec<u32>,
+    #[serde(default)]
+    pub directory_grants: Vec<u32>,
     pub risk_before: u8,
     pub risk_after: u8,
     /// `low`, `medium`, `high`, `critical`.
@@ -121,9 +125,16 @@ pub fn what_if(
             .get(f as usize)
             .is_some_and(|fed| fed.identity == Some(ix))
     });
+    let directory_grants = own(&request.directory_grants, &|d| {
+        snapshot
+            .directory_grants
+            .get(d as usize)
+            .is_some_and(|grant| grant.principal == GrantPrincipal::Identity(ix))
+    });
     let before_view = View::of(ix);
     let after_view = View {
         removed_grants: grants.clone(),
+        removed_directory_grants: directory_grants.clone(),
         removed_credentials: credentials.clone(),
         removed_federations: federations.clone(),
         ..View::of(ix)
@@ -204,6 +215,7 @@ pub fn what_if(
         grants,
         credentials,
         federations,
+        directory_grants,
         risk_before,
         risk_after,
         band_before: band_id(Band::of(risk_before)).to_owned(),
@@ -267,6 +279,7 @@ mod tests {
                 grants: grants.clone(),
                 credentials: Vec::new(),
                 federations: federations.clone(),
+                directory_grants: Vec::new(),
             };
             let view = what_if(&snap, &policy, DEMO_AS_OF_UNIX, &eval, ix, &request);
             assert_eq!(view.risk_before, score.risk);
@@ -351,6 +364,7 @@ mod tests {
             grants: foreign,
             credentials: vec![u32::MAX],
             federations: vec![u32::MAX],
+            directory_grants: vec![u32::MAX],
         };
         let view = what_if(&snap, &policy, DEMO_AS_OF_UNIX, &eval, ix, &request);
         assert!(view.grants.is_empty() && view.credentials.is_empty());
@@ -359,5 +373,57 @@ mod tests {
         assert!(view.closed.is_empty());
         let (a, b) = (view.tenant_score_after, view.tenant_score_before);
         assert!(a.zip(b).is_some_and(|(a, b)| (a - b).abs() < 1e-9));
+    }
+
+    #[test]
+    fn switching_directory_roles_off_equals_a_full_re_evaluation_and_the_plan() {
+        let snap = demo();
+        let policy = Policy::default();
+        let eval = evaluate(&snap, &policy, DEMO_AS_OF_UNIX);
+        let plan = crate::remediate::plan(&snap, &policy, DEMO_AS_OF_UNIX, &eval);
+        let actions: Vec<_> = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == crate::remediate::ActionKind::RemoveDirectoryRole)
+            .collect();
+        assert!(
+            !actions.is_empty(),
+            "the demo plan removes a directory role"
+        );
+        for action in actions {
+            let ix = action.identity.index.expect("index");
+            let request = WhatIfRequest {
+                id: super::super::identity_key(&snap, ix),
+                directory_grants: action.directory_grants.clone(),
+                ..WhatIfRequest::default()
+            };
+            let view = what_if(&snap, &policy, DEMO_AS_OF_UNIX, &eval, ix, &request);
+            assert_eq!(view.directory_grants, action.directory_grants);
+            assert_eq!(view.risk_before, action.risk_before);
+            assert_eq!(view.risk_after, action.risk_after, "{}", action.description);
+            // The same change made to the snapshot itself, then everything evaluated again.
+            let mut changed = snap.clone();
+            for &d in &action.directory_grants {
+                changed.directory_grants[d as usize].principal = GrantPrincipal::Other;
+            }
+            let full = evaluate(&changed, &policy, DEMO_AS_OF_UNIX);
+            assert_eq!(view.risk_after, full.scores[ix as usize].risk);
+            assert_eq!(view.tenant_risk_after, full.posture.tenant.total_risk);
+            assert!(
+                view.closed.iter().any(|c| c.check_id == "NHI-P-004")
+                    || view.remaining.iter().any(|c| c.check_id == "NHI-P-004")
+            );
+        }
+        // Indices of another identity's directory grants are ignored.
+        let other = WhatIfRequest {
+            directory_grants: (0..snap.directory_grants.len() as u32).collect(),
+            ..WhatIfRequest::default()
+        };
+        let view = what_if(&snap, &policy, DEMO_AS_OF_UNIX, &eval, 0, &other);
+        assert!(
+            view.directory_grants.iter().all(
+                |&d| snap.directory_grants[d as usize].principal == GrantPrincipal::Identity(0)
+            )
+        );
     }
 }
