@@ -91,9 +91,7 @@ for (const mode of MODES) {
         .map((f) => field(f, "roleName") ?? field(f, "permission"))
         .find((name) => action.description.includes(` ${name} `));
       assert.ok(removed, action.description);
-      const toggle = page.locator("[data-testid=whatif-toggle][data-list=directory_grants]").filter({
-        has: page.locator("xpath=self::*"),
-      });
+      const toggle = page.locator("[data-testid=whatif-toggle][data-list=directory_grants]");
       const labels = await page.$$eval("[data-testid=whatif-toggle][data-list=directory_grants]", (els) =>
         els.map((e) => e.getAttribute("aria-label")),
       );
