@@ -4,40 +4,21 @@
 // source, and no serious or critical accessibility violation in the light or the dark theme. No request leaves.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, openViewer, withScreenshot, MODES, repo, env } from "./harness.mjs";
-
-const AXE = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+import { launch, openViewer, withScreenshot, MODES, seriousViolations, demoFindings, evidenceField } from "./harness.mjs";
 
 let browser;
 let doc;
 before(async () => {
   browser = await launch();
-  const out = execFileSync(
-    env("IDLENS_CLI"),
-    ["findings", path.join(repo, "demo/tenant"), "--as-of", "2026-11-01", "--format", "json"],
-    { encoding: "utf8", maxBuffer: 256 << 20 },
-  );
-  doc = JSON.parse(out);
+  doc = demoFindings();
 });
 after(async () => {
   await browser?.close();
 });
 
-async function violations(page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  });
-}
-
-const field = (finding, name) =>
-  finding.evidence.flatMap((e) => e.fields).find((f) => f.name === name)?.value;
+const field = evidenceField;
 
 /** C-007 findings of the demo with one flagged credential: one never used, one last used long ago. */
 function subjects() {
@@ -111,7 +92,7 @@ for (const mode of MODES) {
       await withScreenshot(view, `${mode}-${colorScheme}-credential-usage-a11y`, async () => {
         await page.waitForSelector("[data-testid=summary]");
         await openIdentity(page, stale.identity.id, stale.identity.name);
-        assert.deepEqual(await violations(page), [], "identity page with credential usage");
+        assert.deepEqual(await seriousViolations(page), [], "identity page with credential usage");
         fs.mkdirSync("/tmp/shots", { recursive: true });
         await page
           .locator("[data-testid=section-credentials]")

@@ -5,20 +5,13 @@
 // and no request leaves the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { execFileSync } from "node:child_process";
-import { launch, openViewer, withScreenshot, MODES, repo, env } from "./harness.mjs";
+import { launch, openViewer, withScreenshot, MODES, demoFindings } from "./harness.mjs";
 
 let browser;
 let native;
 before(async () => {
   browser = await launch();
-  const out = execFileSync(
-    env("IDLENS_CLI"),
-    ["findings", path.join(repo, "demo/tenant"), "--as-of", "2026-11-01", "--format", "json"],
-    { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-  );
-  native = JSON.parse(out);
+  native = demoFindings();
 });
 after(async () => {
   await browser?.close();

@@ -130,6 +130,36 @@ export async function withScreenshot(view, name, body) {
   }
 }
 
+/** The native CLI's findings document for the demo tenant, at the demo's own day (what the viewer shows for it). */
+export function demoFindings() {
+  const out = execFileSync(
+    env("IDLENS_CLI"),
+    ["findings", path.join(repo, "demo/tenant"), "--as-of", "2026-11-01", "--format", "json"],
+    { encoding: "utf8", maxBuffer: 256 << 20 },
+  );
+  return JSON.parse(out);
+}
+
+/** The value of evidence field `name` in a finding of the CLI's findings document. */
+export const evidenceField = (finding, name) =>
+  finding.evidence.flatMap((e) => e.fields).find((f) => f.name === name)?.value;
+
+const AXE = fs.readFileSync(path.join(here, "node_modules/axe-core/axe.min.js"), "utf8");
+
+/**
+ * Serious and critical axe-core violations on the page as it is now, as `rule (impact): target, target` lines. The
+ * page's context must bypass the CSP (`{ bypassCSP: true }`), only so that the checker itself can be injected.
+ */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  });
+}
+
 /** What the native CLI says of these inputs (`idlens summary --format json`). */
 export function nativeSummary(inputs) {
   let out;

@@ -3,20 +3,13 @@
 // CLI's remediation plan computes for removing that same grant (both re-score the identity without it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { launch, openViewer, withScreenshot, MODES, repo, env } from "./harness.mjs";
+import { launch, openViewer, withScreenshot, MODES, demoFindings } from "./harness.mjs";
 
 let browser;
 let doc;
 before(async () => {
   browser = await launch();
-  const out = execFileSync(
-    env("IDLENS_CLI"),
-    ["findings", path.join(repo, "demo/tenant"), "--as-of", "2026-11-01", "--format", "json"],
-    { encoding: "utf8", maxBuffer: 256 << 20 },
-  );
-  doc = JSON.parse(out);
+  doc = demoFindings();
 });
 after(async () => {
   await browser?.close();
