@@ -4,11 +4,13 @@
 //! policy threshold. Records of unknown credentials are kept and reported; hostile records are set aside with their
 //! position and what was expected, and the good ones kept.
 
+mod common;
+
+use common::{check_run, field, findings_of, ingest};
 use idlens_core::catalog::Severity;
 use idlens_core::checks::{Evaluation, evaluate};
 use idlens_core::findings::{CheckStatus, Finding};
 use idlens_core::ids::Guid;
-use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::{CredentialHolder, Snapshot};
 use idlens_core::policy::Policy;
 
@@ -220,18 +222,6 @@ fn usage_graph_envelope() -> Vec<u8> {
     bytes
 }
 
-fn ingest(files: &[(&str, &[u8])]) -> Snapshot {
-    let mut ingest = Ingest::new(IngestOptions::default());
-    for (name, bytes) in files {
-        ingest.add_file(name, bytes);
-    }
-    let snapshot = ingest.finish();
-    for file in &snapshot.files {
-        assert!(file.balanced(), "reconciliation of {}: {file:?}", file.path);
-    }
-    snapshot
-}
-
 fn tenant(usage: Option<&[u8]>) -> Snapshot {
     let (apps, sps) = (applications(), service_principals());
     let mut files: Vec<(&str, &[u8])> =
@@ -243,22 +233,7 @@ fn tenant(usage: Option<&[u8]>) -> Snapshot {
 }
 
 fn c007<'e>(e: &'e Evaluation, name: &str) -> Vec<&'e Finding> {
-    e.findings
-        .iter()
-        .filter(|f| f.check_id == "NHI-C-007" && f.identity.name == name)
-        .collect()
-}
-
-fn field<'f>(f: &'f Finding, name: &str) -> Option<&'f str> {
-    f.evidence
-        .iter()
-        .flat_map(|e| &e.fields)
-        .find(|x| x.name == name)
-        .map(|x| x.value.as_str())
-}
-
-fn check_run<'e>(e: &'e Evaluation, id: &str) -> &'e idlens_core::findings::CheckRun {
-    e.checks.iter().find(|c| c.check_id == id).expect("check")
+    findings_of(e, "NHI-C-007", name)
 }
 
 #[test]

@@ -2,11 +2,13 @@
 //! ARM role assignments), parsed, linked to identities and judged; hostile records are set aside with a reason and
 //! the good ones kept.
 
+mod common;
+
+use common::{check_run, field, findings_of, ingest};
 use idlens_core::catalog::Severity;
 use idlens_core::checks::{Evaluation, evaluate};
 use idlens_core::findings::{CheckStatus, Finding};
 use idlens_core::ids::Guid;
-use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::{DirectoryGrantKind, DirectoryPrivilege, GrantPrincipal, Snapshot};
 use idlens_core::policy::Policy;
 
@@ -58,39 +60,12 @@ fn app_roles() -> String {
     )
 }
 
-fn ingest(files: &[(&str, &[u8])]) -> Snapshot {
-    let mut ingest = Ingest::new(IngestOptions::default());
-    for (name, bytes) in files {
-        ingest.add_file(name, bytes);
-    }
-    let snapshot = ingest.finish();
-    for file in &snapshot.files {
-        assert!(file.balanced(), "reconciliation of {}: {file:?}", file.path);
-    }
-    snapshot
-}
-
 fn run(s: &Snapshot) -> Evaluation {
     evaluate(s, &Policy::default(), NOW)
 }
 
 fn p004<'e>(e: &'e Evaluation, name: &str) -> Vec<&'e Finding> {
-    e.findings
-        .iter()
-        .filter(|f| f.check_id == "NHI-P-004" && f.identity.name == name)
-        .collect()
-}
-
-fn field<'f>(f: &'f Finding, name: &str) -> Option<&'f str> {
-    f.evidence
-        .iter()
-        .flat_map(|e| &e.fields)
-        .find(|x| x.name == name)
-        .map(|x| x.value.as_str())
-}
-
-fn check_run<'e>(e: &'e Evaluation, id: &str) -> &'e idlens_core::findings::CheckRun {
-    e.checks.iter().find(|c| c.check_id == id).expect("check")
+    findings_of(e, "NHI-P-004", name)
 }
 
 #[test]

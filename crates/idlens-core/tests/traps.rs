@@ -1,28 +1,16 @@
 //! Hand-made inputs for each trap of FORMATS.md §0, the joins, CSV, zip, and hostile input.
 
+mod common;
+
 use std::io::Write as _;
 
+use common::{ingest, ingest_with};
+
 use idlens_core::ids::Guid;
-use idlens_core::ingest::{Ingest, IngestOptions};
+use idlens_core::ingest::IngestOptions;
 use idlens_core::model::{
-    self, AttachmentKind, Environment, GrantPrincipal, IdentityKind, Snapshot, TierSource,
+    self, AttachmentKind, Environment, GrantPrincipal, IdentityKind, TierSource,
 };
-
-fn ingest_with(options: IngestOptions, files: &[(&str, &[u8])]) -> Snapshot {
-    let mut ingest = Ingest::new(options);
-    for (name, bytes) in files {
-        ingest.add_file(name, bytes);
-    }
-    let snapshot = ingest.finish();
-    for file in &snapshot.files {
-        assert!(file.balanced(), "reconciliation of {}: {file:?}", file.path);
-    }
-    snapshot
-}
-
-fn ingest(files: &[(&str, &[u8])]) -> Snapshot {
-    ingest_with(IngestOptions::default(), files)
-}
 
 fn g(text: &str) -> Guid {
     Guid::parse(text).expect("guid")
