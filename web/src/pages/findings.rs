@@ -16,19 +16,15 @@ use idlens_core::view::findings::{
     PolicyAnswer, PolicySummary,
 };
 use idlens_core::view::{FindingsFilter, Route, ViewAnswer, ViewRequest, format_route};
-use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::Level;
 use crate::components::empty::NothingLoaded;
+use crate::components::search::on_search;
 use crate::download::download;
 use crate::{Latest, Session, format};
 
-/// How long typing must pause before the search runs, in milliseconds. None: the search runs in the worker, off the
-/// page's thread, in tens of milliseconds even at 100k identities (less than the gap between two keystrokes), and
-/// an answer overtaken by a newer one is dropped; the timer still folds a burst of input events (a paste) into one.
-pub const SEARCH_DEBOUNCE_MS: u64 = 0;
 /// Groups start open when the filter leaves at most this many findings (or a single check).
 pub const OPEN_GROUPS_UP_TO: usize = 60;
 /// A policy profile larger than this is refused before it is read.
@@ -664,30 +660,12 @@ fn WaiveForm(
 #[component]
 fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> impl IntoView {
     let session = expect_context::<Session>();
-    let pending = StoredValue::new_local(None::<TimeoutHandle>);
     let apply = move |edit: &dyn Fn(&mut FindingsFilter), replace: bool| {
         let mut f = filter.get_untracked();
         edit(&mut f);
         session.navigate(&Route::Findings(f), replace);
     };
-    let on_search = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                let mut f = filter.get_untracked();
-                if f.text != text {
-                    f.text = text;
-                    session.navigate(&Route::Findings(f), true);
-                }
-            },
-            std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
-        )
-        .ok();
-        pending.set_value(handle);
-    };
+    let on_search = on_search(filter, |f| &mut f.text, Route::Findings);
     let facets = move || answer.with(|a| a.as_ref().map(|a| a.facets.clone()).unwrap_or_default());
     let first = |values: &[String]| values.first().cloned().unwrap_or_default();
     let single = |value: String| {

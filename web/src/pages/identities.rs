@@ -11,22 +11,18 @@ use idlens_core::view::{
     IdentityColumn, IdentityPage, IdentityQuery, IdentityRow, Route, ViewAnswer, ViewRequest,
     environment_from_id, environment_id, format_route, kind_from_id, kind_label, tier_label,
 };
-use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::{Env, Risk};
 use crate::components::empty::NothingLoaded;
+use crate::components::search::on_search;
 use crate::{Latest, Session, format};
 
 /// Height of one row in pixels (the CSS says the same: `--row-height`).
 pub const ROW_HEIGHT: f64 = 36.0;
 /// Rows rendered above and below the visible ones.
 pub const OVERSCAN: usize = 10;
-/// How long typing must pause before the search runs, in milliseconds. None: the search runs in the worker, off the
-/// page's thread, in tens of milliseconds even at 100k identities (less than the gap between two keystrokes), and
-/// an answer overtaken by a newer one is dropped; the timer still folds a burst of input events (a paste) into one.
-pub const SEARCH_DEBOUNCE_MS: u64 = 0;
 
 /// The identities table with its filters (read from and written to the URL).
 #[component]
@@ -363,30 +359,12 @@ fn Filters(
     page: RwSignal<Option<IdentityPage>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let pending = StoredValue::new_local(None::<TimeoutHandle>);
     let apply = move |edit: &dyn Fn(&mut IdentityQuery), replace: bool| {
         let mut q = query.get_untracked();
         edit(&mut q);
         session.navigate(&Route::Identities(q), replace);
     };
-    let on_search = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                let mut q = query.get_untracked();
-                if q.text != text {
-                    q.text = text;
-                    session.navigate(&Route::Identities(q), true);
-                }
-            },
-            std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
-        )
-        .ok();
-        pending.set_value(handle);
-    };
+    let on_search = on_search(query, |q| &mut q.text, Route::Identities);
     let facets = move || page.with(|p| p.as_ref().map(|p| p.facets.clone()).unwrap_or_default());
     let one = |values: Vec<String>| values.into_iter().next().unwrap_or_default();
 
