@@ -135,16 +135,7 @@ pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
     if let Some((base_d, dx, p, s)) = best_directory
         && best.is_none_or(|b| base_d > b.0)
     {
-        let mut value = base_d;
-        if prod {
-            value += 0.1;
-        }
-        if cross {
-            value += 0.1;
-        }
-        if subs.len() > 1 {
-            value += 0.05 * (subs.len() as f64).log2();
-        }
+        let value = with_reach(base_d, prod, cross, subs.len());
         return Impact {
             value: round4(value.clamp(0.05, 1.0)),
             base: round4(base_d.max(0.05)),
@@ -171,16 +162,7 @@ pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
             subscriptions: 0,
         };
     };
-    let mut value = base;
-    if prod {
-        value += 0.1;
-    }
-    if cross {
-        value += 0.1;
-    }
-    if subs.len() > 1 {
-        value += 0.05 * (subs.len() as f64).log2();
-    }
+    let value = with_reach(base, prod, cross, subs.len());
     let ev = cx.grant_evidence(gx);
     Impact {
         value: round4(value.clamp(0.05, 1.0)),
@@ -605,4 +587,20 @@ pub fn posture(runs: &[CheckRun], scores: &[IdentityScore]) -> Posture {
         },
         frameworks,
     }
+}
+
+/// An impact base raised for reach (CONTROLS.md §9): +0.1 with a production scope, +0.1 for a cross-tenant
+/// identity, +0.05 × log2(subscriptions) beyond one subscription. Not yet clamped.
+fn with_reach(base: f64, prod: bool, cross: bool, subscriptions: usize) -> f64 {
+    let mut value = base;
+    if prod {
+        value += 0.1;
+    }
+    if cross {
+        value += 0.1;
+    }
+    if subscriptions > 1 {
+        value += 0.05 * (subscriptions as f64).log2();
+    }
+    value
 }

@@ -15,12 +15,7 @@ use crate::ids::Guid;
 use crate::ingest::raw::{Ctx, Outcome, RawCredentialActivity};
 use crate::model::CredentialHolder;
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct SignIn<'a> {
-    #[serde(borrow, default)]
-    last_sign_in_date_time: Option<Cow<'a, str>>,
-}
+use super::signin::SignIn;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]

@@ -7,11 +7,13 @@ use serde::Deserialize;
 
 use crate::ingest::raw::{Ctx, Outcome, RawActivity};
 
+/// A Graph sign-in activity object (`{lastSignInDateTime, lastSignInRequestId}`); also used by the per-credential
+/// report.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct SignIn<'a> {
+pub(super) struct SignIn<'a> {
     #[serde(borrow, default)]
-    last_sign_in_date_time: Option<Cow<'a, str>>,
+    pub(super) last_sign_in_date_time: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
