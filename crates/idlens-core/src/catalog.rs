@@ -117,7 +117,7 @@ pub enum DataSource {
     /// Entra directory role assignments and Graph application-permission grants.
     #[serde(rename = "GR")]
     DirectoryRoles,
-    /// Entra users and groups (owner resolution; not read by this version).
+    /// Entra users and groups (owner resolution).
     #[serde(rename = "USERS")]
     Users,
     /// Per-assignment permission usage (not read by this version).
@@ -157,7 +157,9 @@ impl DataSource {
                  (`az rest --method get --url https://graph.microsoft.com/v1.0/…`)"
             }
             DataSource::Users => {
-                "`az ad user list` with `accountEnabled` (not read by this version)"
+                "`az rest --method get --url 'https://graph.microsoft.com/v1.0/users?$select=id,displayName,\
+                 userPrincipalName,mail,accountEnabled'` (or `az ad user list`, which lacks `accountEnabled`), and \
+                 `az ad group list` for owner tags that name a team"
             }
             DataSource::PermissionUsage => {
                 "per-assignment permission usage (activity log or a permissions-analytics export; not read by this \

@@ -163,8 +163,8 @@ pub struct Identity {
     /// Tenant that owns the application (`appOwnerOrganizationId`); differs from `tenant_id` for third-party apps.
     pub app_owner_organization_id: Option<Guid>,
     pub tags: Vec<Tag>,
-    /// Owners as exported (`owners` expanded on apps/SPs): display names or ids.
-    pub owners: Vec<Sym>,
+    /// Owners as exported (`owners` expanded on apps/SPs).
+    pub owners: Vec<Owner>,
     pub environment: Environment,
     pub environment_source: EnvironmentSource,
     /// Only referenced (by a resource's `identity` block, a federated credential or an SP's `alternativeNames`),
@@ -174,6 +174,51 @@ pub struct Identity {
     pub activity: Option<u32>,
     /// Every record that contributed to this identity.
     pub provenance: Vec<Provenance>,
+}
+
+/// What kind of directory object an owner is (`@odata.type` of an expanded owner).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnerKind {
+    User,
+    ServicePrincipal,
+    Group,
+    /// No `@odata.type` (a `$select`-ed or older export): matched against users, then service principals.
+    #[default]
+    Unknown,
+}
+
+/// One owner of an app registration or service principal, as exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    /// The owner's object id.
+    pub id: Option<Guid>,
+    /// `userPrincipalName`, else `displayName`.
+    pub name: Option<Sym>,
+    pub kind: OwnerKind,
+}
+
+/// A user or group of the directory (Graph `users` / `groups`), read to tell whether owners still exist and are
+/// enabled (NHI-G-002).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DirectoryPrincipal {
+    pub kind: DirectoryPrincipalKind,
+    pub id: Option<Guid>,
+    pub display_name: Option<Sym>,
+    /// Users only.
+    pub user_principal_name: Option<Sym>,
+    pub mail: Option<Sym>,
+    /// `accountEnabled` (users); `None` when not selected in the export, and for groups.
+    pub enabled: Option<bool>,
+    pub provenance: Provenance,
+}
+
+/// User or group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DirectoryPrincipalKind {
+    User,
+    Group,
 }
 
 /// How a workload uses an identity.
@@ -546,6 +591,9 @@ pub struct Snapshot {
     /// Per-credential last use (empty when `appCredentialSignInActivities` was not read).
     #[serde(default)]
     pub credential_activity: Vec<CredentialActivity>,
+    /// Entra users and groups (empty when neither export was read).
+    #[serde(default)]
+    pub principals: Vec<DirectoryPrincipal>,
     /// Lookup tables rebuilt from the vectors; not serialised.
     #[serde(skip)]
     pub index: SnapshotIndex,
@@ -615,6 +663,16 @@ impl Snapshot {
                 .or_insert(i as WorkloadIx);
         }
         self.index = index;
+    }
+
+    /// How an owner is shown: its name (UPN or display name), else its object id.
+    #[must_use]
+    pub fn owner_text(&self, owner: &Owner) -> String {
+        match (owner.name, owner.id) {
+            (Some(name), _) => self.str(name).to_owned(),
+            (None, Some(id)) => id.to_string(),
+            (None, None) => String::new(),
+        }
     }
 
     /// The identity with this service principal object id.

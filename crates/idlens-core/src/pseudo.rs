@@ -115,7 +115,18 @@ impl Pseudonymiser {
             p.add_opt(s(i.resource_group));
             p.add_tags(snap, &i.tags);
             for o in &i.owners {
-                p.add(snap.str(*o));
+                p.add_opt(s(o.name));
+                if let Some(id) = o.id {
+                    p.add(&id.to_string());
+                }
+            }
+        }
+        for u in &snap.principals {
+            p.add_opt(s(u.display_name));
+            p.add_opt(s(u.user_principal_name));
+            p.add_opt(s(u.mail));
+            if let Some(id) = u.id {
+                p.add(&id.to_string());
             }
         }
         for w in &snap.workloads {
@@ -423,6 +434,7 @@ impl Pseudonymiser {
         }
         for g in d.grants_added.iter_mut().chain(d.grants_removed.iter_mut()) {
             g.identity = self.apply(&g.identity);
+            g.identity_id = self.apply(&g.identity_id);
             g.scope = self.apply(&g.scope);
         }
         for f in d

@@ -216,6 +216,21 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
                         id,
                     );
                 }
+                "NHI-G-002" => {
+                    let v = View {
+                        owner_added: true,
+                        ..View::of(ix)
+                    };
+                    add(
+                        ActionKind::AddOwner,
+                        v,
+                        format!(
+                            "Transfer ownership of {name} to an active owner, then rotate its credentials (its owners \
+                             are gone or disabled)"
+                        ),
+                        id,
+                    );
+                }
                 _ => {}
             }
         }

@@ -103,6 +103,12 @@ pub struct Availability {
     /// Graph `appRoleAssignments` were read (application permissions).
     #[serde(default)]
     pub app_role_assignments: bool,
+    /// Graph `users` were read (owner resolution).
+    #[serde(default)]
+    pub users: bool,
+    /// Graph `groups` were read (owner tags naming a team).
+    #[serde(default)]
+    pub groups: bool,
 }
 
 impl Availability {
@@ -151,6 +157,14 @@ impl Availability {
                 "graph-directory-role-assignments" => {
                     set.insert(DataSource::DirectoryRoles);
                     a.directory_roles = true;
+                }
+                "graph-users" => {
+                    set.insert(DataSource::Users);
+                    a.users = true;
+                }
+                "graph-groups" => {
+                    set.insert(DataSource::Users);
+                    a.groups = true;
                 }
                 "graph-app-role-assignments" => {
                     set.insert(DataSource::DirectoryRoles);
@@ -274,6 +288,12 @@ pub struct Ctx<'a> {
     pub(crate) aks_issuers: HashSet<String>,
     /// Some app or service principal has owners: the export expanded `owners`.
     pub(crate) owners_exported: bool,
+    /// Users and groups by object id (NHI-G-002).
+    pub(crate) principal_by_id: HashMap<Guid, u32>,
+    /// Users and groups by folded `userPrincipalName` and `mail` (owner tags name people by address).
+    pub(crate) principal_by_name: HashMap<String, u32>,
+    /// Some user record carries `accountEnabled`: a disabled owner can be told from an active one.
+    pub(crate) user_enabled_known: bool,
 }
 
 fn trim_issuer(text: &str) -> String {
@@ -379,6 +399,9 @@ impl<'a> Ctx<'a> {
             home_tenant: None,
             aks_issuers: HashSet::new(),
             owners_exported: false,
+            principal_by_id: HashMap::new(),
+            principal_by_name: HashMap::new(),
+            user_enabled_known: false,
         };
         cx.environments();
         cx.tenant_facts();
@@ -574,6 +597,18 @@ impl<'a> Ctx<'a> {
             }
         }
         self.owners_exported = snap.identities.iter().any(|i| !i.owners.is_empty());
+        for (px, p) in snap.principals.iter().enumerate() {
+            let px = px as u32;
+            if let Some(id) = p.id {
+                self.principal_by_id.entry(id).or_insert(px);
+            }
+            for name in [p.user_principal_name, p.mail].into_iter().flatten() {
+                self.principal_by_name
+                    .entry(fold(snap.str(name).trim()))
+                    .or_insert(px);
+            }
+            self.user_enabled_known |= p.enabled.is_some();
+        }
     }
 
     /// Users holding Managed Identity Operator at a scope that contains a user-assigned identity.

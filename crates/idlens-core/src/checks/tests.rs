@@ -6,7 +6,8 @@ use super::*;
 use crate::ids::{Guid, Interner, parse_arm_path};
 use crate::model::{
     Activity, Attachment, AttachmentKind, Credential, CredentialHolder, CredentialKind,
-    EnvironmentSource, Federation, FileReport, Grant, RoleDefinition, Scope, TierSource, Workload,
+    EnvironmentSource, Federation, FileReport, Grant, Owner, OwnerKind, RoleDefinition, Scope,
+    TierSource, Workload,
 };
 use crate::score::Band;
 
@@ -67,6 +68,7 @@ impl B {
                 activity: Vec::new(),
                 directory_grants: Vec::new(),
                 credential_activity: Vec::new(),
+                principals: Vec::new(),
                 index: Default::default(),
             },
             next_guid: 0x1000,
@@ -809,7 +811,11 @@ fn g001_g003_g004_governance() {
         SUB_DEV,
     );
     let o = b.sym("alice@contoso.com");
-    b.s.identities[app as usize].owners.push(o);
+    b.s.identities[app as usize].owners.push(Owner {
+        id: None,
+        name: Some(o),
+        kind: OwnerKind::User,
+    });
     let inferred = b.identity(
         IdentityKind::UserAssignedManagedIdentity,
         "id-seen-only",
@@ -835,6 +841,172 @@ fn g001_g003_g004_governance() {
         Severity::Info
     );
     assert!(hits(&e, "NHI-G-004", "id-x").is_empty());
+}
+
+impl B {
+    /// A user of the directory (Graph `users`), with `accountEnabled` when given.
+    fn user(&mut self, upn: &str, enabled: Option<bool>) -> Guid {
+        let id = self.guid();
+        let name = self.sym(upn);
+        let record = self.s.principals.len() as u64;
+        self.s.principals.push(crate::model::DirectoryPrincipal {
+            kind: crate::model::DirectoryPrincipalKind::User,
+            id: Some(id),
+            display_name: None,
+            user_principal_name: Some(name),
+            mail: Some(name),
+            enabled,
+            provenance: Provenance {
+                file: 0,
+                record,
+                line: 0,
+            },
+        });
+        id
+    }
+
+    fn owner(&mut self, ix: u32, id: Option<Guid>, name: Option<&str>, kind: OwnerKind) {
+        let name = name.map(|n| self.sym(n));
+        self.s.identities[ix as usize]
+            .owners
+            .push(Owner { id, name, kind });
+    }
+}
+
+#[test]
+fn g002_owner_gone_or_disabled() {
+    let mut formats = ALL.to_vec();
+    formats.push("graph-users");
+    let mut b = B::new(&formats);
+    let active = b.user("ada@contoso.com", Some(true));
+    let left = b.user("bob@contoso.com", Some(false));
+    let deleted = b.guid(); // never among the users
+
+    // Negative: one of two owners is active.
+    let mixed = b.identity(
+        IdentityKind::ApplicationServicePrincipal,
+        "app-mixed",
+        SUB_DEV,
+    );
+    b.owner(mixed, Some(left), Some("bob@contoso.com"), OwnerKind::User);
+    b.owner(
+        mixed,
+        Some(active),
+        Some("ada@contoso.com"),
+        OwnerKind::User,
+    );
+    // Positive: the only owner is disabled.
+    let orphan = b.identity(
+        IdentityKind::ApplicationServicePrincipal,
+        "app-left",
+        SUB_DEV,
+    );
+    b.owner(orphan, Some(left), Some("bob@contoso.com"), OwnerKind::User);
+    // Positive: the owners are a deleted user (id only) and a disabled service principal.
+    let gone = b.identity(
+        IdentityKind::ApplicationServicePrincipal,
+        "app-gone",
+        SUB_DEV,
+    );
+    let off = b.identity(
+        IdentityKind::ApplicationServicePrincipal,
+        "app-off",
+        SUB_DEV,
+    );
+    b.s.identities[off as usize].enabled = Some(false);
+    let off_id = b.s.identities[off as usize].principal_id;
+    b.owner(gone, Some(deleted), None, OwnerKind::User);
+    b.owner(gone, off_id, Some("app-off"), OwnerKind::ServicePrincipal);
+    b.grant(gone, "Contributor", &sub(SUB_DEV));
+    // Owner tags: by address (judged) or a team name (not judged).
+    let tagged_left = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-left",
+        SUB_DEV,
+    );
+    b.tag(tagged_left, "owner", "BOB@contoso.com");
+    let tagged_ok = b.identity(IdentityKind::UserAssignedManagedIdentity, "id-ok", SUB_DEV);
+    b.tag(tagged_ok, "owner", "ada@contoso.com");
+    let tagged_team = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-team",
+        SUB_DEV,
+    );
+    b.tag(tagged_team, "owner", "team-payments");
+    let tagged_unknown = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-list",
+        SUB_DEV,
+    );
+    b.tag(tagged_unknown, "owner", "payments@contoso.com");
+    let s = b.done();
+    let e = run(&s);
+    assert_eq!(status(&e, "NHI-G-002"), CheckStatus::Evaluated);
+    assert!(hits(&e, "NHI-G-002", "app-mixed").is_empty());
+    let left_hit = hits(&e, "NHI-G-002", "app-left");
+    assert_eq!(left_hit.len(), 1);
+    assert_eq!(left_hit[0].severity, Severity::Medium);
+    assert!(
+        left_hit[0]
+            .message
+            .contains("bob@contoso.com (account disabled)"),
+        "{}",
+        left_hit[0].message
+    );
+    // The disabled user's own record is part of the evidence.
+    assert!(left_hit[0].evidence.iter().any(|ev| {
+        ev.record_kind == "user"
+            && ev
+                .fields
+                .iter()
+                .any(|f| f.name == "accountEnabled" && f.value == "false")
+    }));
+    let gone_hit = hits(&e, "NHI-G-002", "app-gone");
+    assert_eq!(gone_hit.len(), 1);
+    assert!(
+        gone_hit[0]
+            .message
+            .contains("none of its 2 owners is active"),
+        "{}",
+        gone_hit[0].message
+    );
+    assert!(
+        gone_hit[0].message.contains("service principal disabled"),
+        "{}",
+        gone_hit[0].message
+    );
+    assert!(
+        gone_hit[0].message.contains(&deleted.to_string()),
+        "{}",
+        gone_hit[0].message
+    );
+    assert_eq!(hits(&e, "NHI-G-002", "id-left").len(), 1);
+    assert!(hits(&e, "NHI-G-002", "id-ok").is_empty());
+    assert!(hits(&e, "NHI-G-002", "id-team").is_empty());
+    // An address that is no user may be a team: reported, but not certain without the groups export.
+    let list = hits(&e, "NHI-G-002", "id-list");
+    assert_eq!(list.len(), 1);
+    assert!(!list[0].certain);
+    // The remediation plan proposes the transfer of ownership and re-scores it.
+    let plan = crate::remediate::plan(&s, &Policy::default(), NOW, &e);
+    assert!(
+        plan.actions
+            .iter()
+            .any(|a| a.checks.iter().any(|c| c == "NHI-G-002")
+                && a.description.contains("Transfer ownership"))
+    );
+
+    // Without the users export the check is not evaluated, and never passes.
+    let mut b = B::new(ALL);
+    let app = b.identity(
+        IdentityKind::ApplicationServicePrincipal,
+        "app-left",
+        SUB_DEV,
+    );
+    b.owner(app, None, Some("bob@contoso.com"), OwnerKind::User);
+    let e = run(&b.done());
+    assert_eq!(status(&e, "NHI-G-002"), CheckStatus::NotEvaluated);
+    assert!(hits(&e, "NHI-G-002", "app-left").is_empty());
 }
 
 #[test]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Guid;
 use super::dates::{self, DAY};
 use super::json::{ArrayOut, value_at};
-use super::names::{GROUPS, REGIONS};
+use super::names::{GROUPS, REGIONS, TEAMS};
 use super::plan::{
     Activity, Cred, Grant, Ident, Kind, MANAGEMENT_GROUPS, Principal, Scope, Tenant,
 };
@@ -35,6 +35,8 @@ pub(crate) fn write<W: Write>(t: &Tenant, name: &str, out: &mut W) -> io::Result
         "directory-role-assignments.json" => directory_role_assignments(t, out)?,
         "app-role-assignments.json" => app_role_assignments(t, out)?,
         "app-credential-signins.json" => app_credential_signins(t, out)?,
+        "users.json" => users(t, out)?,
+        "groups.json" => groups(t, out)?,
         _ => return Ok(0),
     };
     out.write_all(b"\n")?;
@@ -1734,4 +1736,99 @@ fn app_credential_signins<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize
     let count = arr.close()?;
     out.write_all(b"\n}")?;
     Ok(count)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// users.json — Graph `GET /users?$select=id,displayName,userPrincipalName,mail,accountEnabled` through `az rest`
+// (`az ad user list` leaves `accountEnabled` out). Two of the people named as owners have left: one is disabled,
+// one deleted (absent here), so the identities they own trip NHI-G-002.
+// groups.json — `az ad group list`: the security groups that hold role assignments and the teams' mail-enabled
+// groups that owner tags name by address.
+
+/// People (by index into `Tenant::people`, among the first 16 that owner tags name) who have left the company.
+pub(crate) const DISABLED_PERSON: usize = 13;
+pub(crate) const DELETED_PERSON: usize = 14;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserRec<'a> {
+    account_enabled: bool,
+    display_name: String,
+    id: Guid,
+    mail: &'a str,
+    user_principal_name: &'a str,
+}
+
+fn display_of(address: &str) -> String {
+    let local = address.split('@').next().unwrap_or(address);
+    local
+        .split(['.', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|first| first.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn users<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
+    graph_envelope_open(
+        out,
+        "https://graph.microsoft.com/v1.0/$metadata#users(id,displayName,userPrincipalName,mail,accountEnabled)",
+    )?;
+    let mut arr = ArrayOut::open(out, 1)?;
+    for (i, p) in t.people.iter().enumerate() {
+        if i == DELETED_PERSON {
+            continue;
+        }
+        arr.push(&UserRec {
+            account_enabled: i != DISABLED_PERSON,
+            display_name: display_of(&p.upn),
+            id: p.id,
+            mail: &p.upn,
+            user_principal_name: &p.upn,
+        })?;
+    }
+    let count = arr.close()?;
+    out.write_all(b"\n}")?;
+    Ok(count)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupRec {
+    display_name: String,
+    group_types: &'static [&'static str],
+    id: Guid,
+    mail: Option<String>,
+    mail_enabled: bool,
+    security_enabled: bool,
+}
+
+fn groups<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
+    let mut rng = Rng::new(t.seed, 10);
+    let mut arr = ArrayOut::open(out, 0)?;
+    for (name, id) in GROUPS.iter().zip(&t.groups) {
+        arr.push(&GroupRec {
+            display_name: (*name).to_owned(),
+            group_types: &[],
+            id: *id,
+            mail: None,
+            mail_enabled: false,
+            security_enabled: true,
+        })?;
+    }
+    for team in TEAMS {
+        arr.push(&GroupRec {
+            display_name: display_of(team),
+            group_types: &["Unified"],
+            id: rng.guid(),
+            mail: Some(format!("{team}@contoso.com")),
+            mail_enabled: true,
+            security_enabled: false,
+        })?;
+    }
+    arr.close()
 }

@@ -61,7 +61,7 @@ impl GenerateOptions {
 pub const DEMO_AS_OF_UNIX: i64 = 1_793_491_200;
 
 /// The files of a generated tenant, in the order they are written.
-pub const FILE_NAMES: [&str; 11] = [
+pub const FILE_NAMES: [&str; 13] = [
     "identities.json",
     "service-principals.json",
     "applications.json",
@@ -73,6 +73,8 @@ pub const FILE_NAMES: [&str; 11] = [
     "directory-role-assignments.json",
     "app-role-assignments.json",
     "app-credential-signins.json",
+    "users.json",
+    "groups.json",
 ];
 
 /// One generated file, whole.

@@ -151,6 +151,19 @@ fn files_are_az_layout_json_of_the_promised_shapes() {
                 let records = v["value"].as_array().map_or(0, Vec::len);
                 assert!(records > 0, "some credential usage");
             }
+            "users.json" => {
+                assert!(s(&v, "@odata.context").contains("#users("));
+                let users = v["value"].as_array().expect("users");
+                // One person who owns identities has left: disabled; another was deleted (absent).
+                assert_eq!(
+                    users
+                        .iter()
+                        .filter(|u| u["accountEnabled"] == serde_json::Value::Bool(false))
+                        .count(),
+                    1
+                );
+                assert!(users.iter().all(|u| u["userPrincipalName"].is_string()));
+            }
             _ => assert!(v.is_array(), "{} is not a bare array", f.name),
         }
     }

@@ -33,6 +33,8 @@ const CANONICAL: &[&str] = &[
     "subject",
     "audiences",
     "accountEnabled",
+    "userPrincipalName",
+    "mail",
     "managedBy",
 ];
 

@@ -41,6 +41,10 @@ pub enum Format {
     AppRoleAssignments,
     /// Graph beta `reports/appCredentialSignInActivities`: last use per credential (`keyId`).
     CredentialSignInActivity,
+    /// Graph `users` (`az ad user list`): owner resolution.
+    Users,
+    /// Graph `groups` (`az ad group list`): owner resolution.
+    Groups,
     /// Recognised as another cloud's export, not read yet.
     Foreign(&'static str),
 }
@@ -64,6 +68,8 @@ impl Format {
             Format::DirectoryRoleAssignments => "graph-directory-role-assignments",
             Format::AppRoleAssignments => "graph-app-role-assignments",
             Format::CredentialSignInActivity => "graph-app-credential-sign-in-activity",
+            Format::Users => "graph-users",
+            Format::Groups => "graph-groups",
             Format::Foreign(id) => id,
         };
         if csv {
@@ -79,7 +85,8 @@ pub const EXPECTED: &str = "expected one of: `az identity list -o json`, `az rol
 `az role definition list -o json`, `az ad sp list --all -o json`, `az ad app list --all -o json`, \
 `az graph query` / Resource Graph CSV with an `identity` column, `az identity federated-credential list -o json`, \
 Graph `reports/servicePrincipalSignInActivities`, Graph `roleManagement/directory/roleAssignments`, Graph \
-`servicePrincipals/{id}/appRoleAssignments`, Graph `reports/appCredentialSignInActivities` (JSON, or a zip of them)";
+`servicePrincipals/{id}/appRoleAssignments`, Graph `reports/appCredentialSignInActivities`, `az ad user list`, \
+`az ad group list` (JSON, or a zip of them)";
 
 macro_rules! keys {
     ($($name:ident = $text:literal),* $(,)?) => {
@@ -107,6 +114,8 @@ keys! {
     resourceId = "resourceId", ResourceId = "ResourceId",
     keyId = "keyId", credentialOrigin = "credentialOrigin", appObjectId = "appObjectId",
     servicePrincipalObjectId = "servicePrincipalObjectId", keyUsage = "keyUsage", signInActivity = "signInActivity",
+    userPrincipalName = "userPrincipalName", securityEnabled = "securityEnabled", mailEnabled = "mailEnabled",
+    groupTypes = "groupTypes",
 }
 
 /// The key names of one record (and of its `properties`), plus the few string values detection needs.
@@ -335,6 +344,16 @@ pub(crate) fn detect(keys: &Keys, envelope: Option<&str>) -> Option<Format> {
             Format::Applications
         });
     }
+    // Users and groups: keys no workload-identity export has at the top level.
+    let not_app = !keys.has(appId) && !keys.has(servicePrincipalType);
+    if not_app && keys.has(userPrincipalName) || eq(keys.object_type.as_deref(), "User") {
+        return Some(Format::Users);
+    }
+    if not_app && (keys.has(securityEnabled) || keys.has(mailEnabled) || keys.has(groupTypes))
+        || eq(keys.object_type.as_deref(), "Group")
+    {
+        return Some(Format::Groups);
+    }
     let resource_type = type_value.is_some_and(|t| t.contains('/'));
     if (keys.has(identity)
         || keys
@@ -468,6 +487,29 @@ mod tests {
                 r#"{"principalId":"p","principalType":"ServicePrincipal","roleDefinitionId":"/providers/Microsoft.Authorization/roleDefinitions/x","scope":"/"}"#
             ),
             Some(Format::RoleAssignments)
+        );
+        assert_eq!(
+            of(
+                r#"{"businessPhones":[],"displayName":"Ada","id":"1","mail":null,"userPrincipalName":"ada@contoso.com"}"#
+            ),
+            Some(Format::Users)
+        );
+        assert_eq!(
+            of(r#"{"objectId":"1","objectType":"User","accountEnabled":"True"}"#),
+            Some(Format::Users)
+        );
+        assert_eq!(
+            of(
+                r#"{"id":"1","displayName":"Payments","groupTypes":[],"mailEnabled":true,"securityEnabled":true}"#
+            ),
+            Some(Format::Groups)
+        );
+        // An application service principal with a UPN-looking key is still a service principal.
+        assert_eq!(
+            of(
+                r#"{"id":"1","appId":"2","servicePrincipalType":"Application","userPrincipalName":"x"}"#
+            ),
+            Some(Format::ServicePrincipals)
         );
         assert_eq!(of(r#"{"a":1}"#), None);
         assert_eq!(of("[1,2]"), None);

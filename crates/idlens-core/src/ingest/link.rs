@@ -13,6 +13,7 @@ use crate::ids::hash::{FastBuild, FastMap};
 use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
 use crate::model::{
     Activity, Attachment, AttachmentKind, Credential, CredentialActivity, CredentialHolder,
+    DirectoryPrincipal,
     DirectoryGrant, DirectoryGrantKind, Environment, EnvironmentSource, Federation, FileReport,
     GrantPrincipal, Identity, IdentityIx, IdentityKind, Provenance, Provider, RoleDefinition,
     Snapshot, TierSource, Workload,
@@ -302,8 +303,14 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
         fill(&mut id.application_object_id, app.object_id);
         fill(&mut id.display_name, app.display_name);
         fill(&mut id.created, app.created);
-        id.owners.extend(app.owners.iter().copied());
-        id.owners.dedup();
+        for owner in &app.owners {
+            let known = id.owners.iter().any(|o| {
+                o.id.is_some() && o.id == owner.id || o.id.is_none() && o.name == owner.name
+            });
+            if !known {
+                id.owners.push(*owner);
+            }
+        }
         id.provenance.extend(prov.iter().copied());
         let kind = id.kind;
         if !kind.is_managed_identity() {
@@ -428,6 +435,22 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
 
     // 7b. Per-credential usage: onto the credential with that keyId held by the object the record names.
     let credential_activity = link_credential_activity(&mut l, &store, &mut files);
+
+    // 7c. Users and groups of the directory, as read (owner resolution).
+    let principals = store
+        .principals
+        .items
+        .iter()
+        .map(|p| DirectoryPrincipal {
+            kind: p.kind,
+            id: p.id,
+            display_name: p.display_name,
+            user_principal_name: p.user_principal_name,
+            mail: p.mail,
+            enabled: p.enabled,
+            provenance: p.prov,
+        })
+        .collect();
 
     // 8. Role definitions as exported, tiers derived from their actions.
     let mut roles_out: Vec<RoleDefinition> = Vec::new();
@@ -680,6 +703,7 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
         activity,
         directory_grants,
         credential_activity,
+        principals,
         index: Default::default(),
     };
     snapshot.rebuild_index();

@@ -180,7 +180,7 @@ pub(crate) struct RawServicePrincipal {
     pub app_owner_org: Option<Guid>,
     pub created: Option<i64>,
     pub credentials: Vec<RawCredential>,
-    pub owners: Vec<Sym>,
+    pub owners: Vec<crate::model::Owner>,
     pub prov: Provenance,
 }
 
@@ -191,7 +191,7 @@ pub(crate) struct RawApplication {
     pub display_name: Option<Sym>,
     pub created: Option<i64>,
     pub credentials: Vec<RawCredential>,
-    pub owners: Vec<Sym>,
+    pub owners: Vec<crate::model::Owner>,
     pub prov: Provenance,
 }
 
@@ -299,6 +299,18 @@ pub(crate) struct RawCredentialActivity {
     pub prov: Provenance,
 }
 
+/// A user or group of the directory (Graph `users` / `groups`), before linking.
+#[derive(Debug, Clone)]
+pub(crate) struct RawPrincipal {
+    pub kind: crate::model::DirectoryPrincipalKind,
+    pub id: Option<Guid>,
+    pub display_name: Option<Sym>,
+    pub user_principal_name: Option<Sym>,
+    pub mail: Option<Sym>,
+    pub enabled: Option<bool>,
+    pub prov: Provenance,
+}
+
 /// A deduplicating list: the first record with a key is kept, later ones are merged into it.
 #[derive(Debug)]
 pub(crate) struct Keyed<T> {
@@ -372,6 +384,7 @@ pub(crate) struct Store {
     pub activity: Keyed<RawActivity>,
     pub directory_grants: Keyed<RawDirectoryGrant>,
     pub credential_activity: Keyed<RawCredentialActivity>,
+    pub principals: Keyed<RawPrincipal>,
 }
 
 /// Add the credentials of a duplicate record that the kept one lacks (same `keyId` = same credential).

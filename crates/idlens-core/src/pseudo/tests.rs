@@ -34,7 +34,7 @@ fn identifying(snap: &Snapshot) -> Vec<String> {
             }
         }
         for o in &i.owners {
-            push(Some(snap.str(*o)));
+            push(snap.opt_str(o.name));
         }
     }
     for w in &snap.workloads {

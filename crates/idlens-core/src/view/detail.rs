@@ -423,7 +423,7 @@ pub fn identity_detail(
         owners: identity
             .owners
             .iter()
-            .map(|o| snapshot.str(*o).to_owned())
+            .map(|o| snapshot.owner_text(o))
             .collect(),
         environment: identity.environment,
         environment_source: identity.environment_source,

@@ -16,6 +16,7 @@ macro_rules! pick {
 pub(crate) mod application;
 pub(crate) mod credential_signin;
 pub(crate) mod directory;
+pub(crate) mod directory_object;
 pub(crate) mod federated;
 pub(crate) mod identity;
 pub(crate) mod resource_graph;
@@ -49,6 +50,12 @@ pub(crate) fn read(format: Format, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
             directory::read(crate::model::DirectoryGrantKind::AppRole, bytes, ctx)
         }
         Format::CredentialSignInActivity => credential_signin::read(bytes, ctx),
+        Format::Users => {
+            directory_object::read(crate::model::DirectoryPrincipalKind::User, bytes, ctx)
+        }
+        Format::Groups => {
+            directory_object::read(crate::model::DirectoryPrincipalKind::Group, bytes, ctx)
+        }
         Format::Foreign(id) => {
             Outcome::SetAside(format!("{id} exports are recognised but not read yet"))
         }

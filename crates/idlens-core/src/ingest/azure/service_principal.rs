@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::ingest::raw::{
     Ctx, Outcome, RawCredential, RawServicePrincipal, guid_key, merge_credentials,
 };
-use crate::model::CredentialKind;
+use crate::model::{self, CredentialKind};
 
 /// `keyCredentials[]` (certificates) and `passwordCredentials[]` (secrets) of Graph and AAD Graph.
 #[derive(Deserialize, Default)]
@@ -35,12 +35,17 @@ pub(crate) struct GraphCredential<'a> {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Owner<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, rename = "@odata.type")]
+    odata_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default, alias = "objectId")]
     id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     display_name: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     user_principal_name: Option<Cow<'a, str>>,
+    /// AAD Graph era: `User`, `ServicePrincipal`.
+    #[serde(borrow, default)]
+    object_type: Option<Cow<'a, str>>,
 }
 
 pub(crate) fn credentials(
@@ -73,17 +78,26 @@ pub(crate) fn credentials(
     out
 }
 
-pub(crate) fn owners(ctx: &mut Ctx<'_>, owners: Option<&Vec<Owner<'_>>>) -> Vec<crate::ids::Sym> {
+pub(crate) fn owners(ctx: &mut Ctx<'_>, owners: Option<&Vec<Owner<'_>>>) -> Vec<model::Owner> {
     owners
         .into_iter()
         .flatten()
         .filter_map(|o| {
-            let text = o
-                .user_principal_name
-                .as_ref()
-                .or(o.display_name.as_ref())
-                .or(o.id.as_ref());
-            ctx.sym(text)
+            let name = ctx.sym(o.user_principal_name.as_ref().or(o.display_name.as_ref()));
+            let id = ctx.guid(o.id.as_ref());
+            let kind_text = o
+                .odata_type
+                .as_deref()
+                .or(o.object_type.as_deref())
+                .unwrap_or("");
+            let kind_text = kind_text.trim().trim_start_matches("#microsoft.graph.");
+            let kind = match kind_text.to_ascii_lowercase().as_str() {
+                "user" => model::OwnerKind::User,
+                "serviceprincipal" => model::OwnerKind::ServicePrincipal,
+                "group" => model::OwnerKind::Group,
+                _ => model::OwnerKind::Unknown,
+            };
+            (name.is_some() || id.is_some()).then_some(model::Owner { id, name, kind })
         })
         .collect()
 }
