@@ -140,6 +140,33 @@ for (const mode of MODES) {
       await page.goBack();
       await page.waitForSelector("[data-testid=compare-headline]");
 
+      // A grant added links to its identity's page: the identity the CLI's diff names for that grant.
+      const grantRow = page.locator("[data-testid=grants-added] [data-testid=row]").first();
+      const grant = expected.grants_added[0];
+      assert.ok(grant.identity_id, "the diff names the grant's identity by id");
+      assert.equal(await grantRow.locator("td").nth(1).textContent(), grant.role);
+      assert.equal(await grantRow.locator("td").nth(2).textContent(), grant.scope);
+      const grantLink = grantRow.locator("a");
+      assert.equal(await grantLink.textContent(), grant.identity);
+      await grantLink.click();
+      await page.waitForSelector("[data-testid=identity-page]");
+      assert.match(page.url(), /#identity\//);
+      assert.match(await page.textContent("[data-testid=identity-page]"), new RegExp(grant.identity_id.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"), "i"));
+      await page.goBack();
+      await page.waitForSelector("[data-testid=compare-headline]");
+      // Grants removed from identities that no longer exist stay plain text; those of identities still here link.
+      const gone = new Set(expected.identities_removed.map((i) => i.id));
+      const removedRows = await page.$$eval("[data-testid=grants-removed] [data-testid=row] td:first-child", (tds) =>
+        tds.map((td) => ({ name: td.textContent, linked: td.querySelector("a") !== null })),
+      );
+      assert.equal(removedRows.length, Math.min(100, want.grants_removed));
+      removedRows.forEach((r, i) => {
+        const g = expected.grants_removed[i];
+        assert.equal(r.name, g.identity);
+        assert.equal(r.linked, !gone.has(g.identity_id), `${g.identity} linked`);
+      });
+      assert.ok(removedRows.some((r) => !r.linked), "some removed grants belonged to removed identities");
+
       // Reloading the current snapshot keeps the baseline.
       await go(page, "#load");
       await page.click("[data-testid=demo]");

@@ -25,9 +25,14 @@ pub struct IdentityChange {
 /// A grant that appeared or disappeared.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GrantChange {
+    /// The identity's display name (its id when it has none).
     pub identity: String,
     pub role: String,
     pub scope: String,
+    /// The identity's principal id, else client id, else resource id (as [`IdentityChange::id`]); lets a viewer
+    /// link the grant to the identity when it is still there.
+    #[serde(default)]
+    pub identity_id: String,
 }
 
 /// A finding that appeared or was resolved.
@@ -147,6 +152,7 @@ fn grants(snap: &Snapshot) -> BTreeMap<(String, String, String), GrantChange> {
                 identity: change.name,
                 role: role_name,
                 scope,
+                identity_id: change.id,
             },
         );
     }

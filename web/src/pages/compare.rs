@@ -1,11 +1,13 @@
 //! The compare page: what changed from the baseline (an earlier export of the same tenant) to the loaded snapshot.
 //! The headline is the tenant posture before and after with the change in words; then the posture per framework
 //! (chart and table), and what was added, removed, newly found, resolved, and whose risk moved most. Identities
-//! still in the loaded snapshot link to their page.
+//! still in the loaded snapshot link to their page (in every list: identities, grants, findings, risk changes);
+//! those that are gone stay plain text.
 
-use idlens_core::diff::{GrantChange, ScoreDelta};
+use idlens_core::diff::ScoreDelta;
 use idlens_core::view::compare::{
-    Capped, CompareView, FindingChangeView, IdentityChangeView, RiskChange, delta_words,
+    Capped, CompareView, FindingChangeView, GrantChangeView, IdentityChangeView, RiskChange,
+    delta_words,
 };
 use idlens_core::view::{Route, ViewAnswer, ViewRequest, format_route};
 use leptos::prelude::*;
@@ -342,7 +344,11 @@ fn Identities(
 }
 
 #[component]
-fn Grants(title: &'static str, testid: &'static str, list: Capped<GrantChange>) -> impl IntoView {
+fn Grants(
+    title: &'static str,
+    testid: &'static str,
+    list: Capped<GrantChangeView>,
+) -> impl IntoView {
     let note = shown(&list);
     let rows = list
         .items
@@ -350,7 +356,7 @@ fn Grants(title: &'static str, testid: &'static str, list: Capped<GrantChange>) 
         .map(|g| {
             view! {
                 <tr data-testid="row">
-                    <td>{g.identity}</td>
+                    <td>{name_link(g.identity, g.key)}</td>
                     <td>{g.role}</td>
                     <td class="id">{g.scope}</td>
                 </tr>

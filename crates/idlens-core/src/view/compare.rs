@@ -4,8 +4,8 @@
 //! the current as-of under the current policy, so only the tenant changed, not the yardstick) and turns it into a
 //! small answer: the posture before and after, per framework and for the tenant, a before/after chart, and capped
 //! lists (with their totals) of identities added and removed, grants added and removed, findings new and resolved,
-//! and the identities whose risk moved most. Identities still in the loaded snapshot carry their key, so the page
-//! can link them.
+//! and the identities whose risk moved most. Identities still in the loaded snapshot carry their key (in every list:
+//! identities, grants, findings, risk changes), so the page can link them.
 
 use std::collections::BTreeMap;
 
@@ -57,6 +57,17 @@ pub struct IdentityChangeView {
     pub key: Option<String>,
 }
 
+/// A grant that appeared or disappeared.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GrantChangeView {
+    /// The identity's display name.
+    pub identity: String,
+    pub role: String,
+    pub scope: String,
+    /// The identity's key in the loaded snapshot (for a link), when it is there.
+    pub key: Option<String>,
+}
+
 /// A finding that appeared or was resolved.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FindingChangeView {
@@ -101,8 +112,8 @@ pub struct CompareView {
     pub chart: String,
     pub identities_added: Capped<IdentityChangeView>,
     pub identities_removed: Capped<IdentityChangeView>,
-    pub grants_added: Capped<GrantChange>,
-    pub grants_removed: Capped<GrantChange>,
+    pub grants_added: Capped<GrantChangeView>,
+    pub grants_removed: Capped<GrantChangeView>,
     /// Most severe first.
     pub findings_new: Capped<FindingChangeView>,
     pub findings_resolved: Capped<FindingChangeView>,
@@ -165,6 +176,18 @@ fn identity_view(now: &Snapshot, c: IdentityChange) -> IdentityChangeView {
         name: c.name,
         id: c.id,
     }
+}
+
+fn grant_views(now: &Snapshot, list: Vec<GrantChange>) -> Capped<GrantChangeView> {
+    Capped::of(
+        list.into_iter().map(|g| GrantChangeView {
+            key: key_in(now, &g.identity_id),
+            identity: g.identity,
+            role: g.role,
+            scope: g.scope,
+        }),
+        LIST_CAP,
+    )
 }
 
 fn finding_views(now: &Snapshot, mut list: Vec<FindingChange>) -> Capped<FindingChangeView> {
@@ -270,8 +293,8 @@ pub fn compare(
                 .map(|c| identity_view(now, c)),
             LIST_CAP,
         ),
-        grants_added: Capped::of(d.grants_added, LIST_CAP),
-        grants_removed: Capped::of(d.grants_removed, LIST_CAP),
+        grants_added: grant_views(now, d.grants_added),
+        grants_removed: grant_views(now, d.grants_removed),
         findings_new: finding_views(now, d.findings_new),
         findings_resolved: finding_views(now, d.findings_resolved),
         risk_changes: Capped::of(risks, RISK_CAP),
@@ -366,7 +389,75 @@ mod tests {
         assert_eq!(c.findings_resolved.total, d.findings_resolved.len());
         assert!(c.grants_added.total > LIST_CAP);
         assert_eq!(c.grants_added.items.len(), LIST_CAP);
-        assert_eq!(c.grants_added.items[..], d.grants_added[..LIST_CAP]);
+        let shown: Vec<(&str, &str, &str)> = c
+            .grants_added
+            .items
+            .iter()
+            .map(|g| (g.identity.as_str(), g.role.as_str(), g.scope.as_str()))
+            .collect();
+        let want: Vec<(&str, &str, &str)> = d.grants_added[..LIST_CAP]
+            .iter()
+            .map(|g| (g.identity.as_str(), g.role.as_str(), g.scope.as_str()))
+            .collect();
+        assert_eq!(shown, want);
+    }
+
+    #[test]
+    fn grants_and_findings_carry_the_key_of_an_identity_still_there() {
+        let opts = GenerateOptions::demo();
+        let old = ingest(generate_previous(&opts));
+        let now = ingest(generate(&opts));
+        let policy = Policy::default();
+        let old_eval = crate::checks::evaluate(&old, &policy, opts.as_of_unix);
+        let new_eval = crate::checks::evaluate(&now, &policy, opts.as_of_unix);
+        let d = diff::diff(&old, &old_eval, &now, &new_eval);
+        let c = compare(&old, &old_eval, &now, &new_eval);
+        let removed: Vec<&str> = d.identities_removed.iter().map(|i| i.id.as_str()).collect();
+        let lists = [
+            (&c.grants_added, &d.grants_added),
+            (&c.grants_removed, &d.grants_removed),
+        ];
+        for (view, changes) in lists {
+            assert!(!view.items.is_empty());
+            for (g, change) in view.items.iter().zip(changes.iter()) {
+                assert!(!change.identity_id.is_empty(), "{change:?}");
+                match &g.key {
+                    // The key opens the identity the grant belongs to.
+                    Some(key) => {
+                        let ix = find_identity(&now, key).expect("key resolves");
+                        assert_eq!(identity_key(&now, ix), *key);
+                        assert_eq!(find_identity(&now, &change.identity_id), Some(ix));
+                    }
+                    // No key: the identity is gone.
+                    None => {
+                        assert!(find_identity(&now, &change.identity_id).is_none());
+                        assert!(removed.contains(&change.identity_id.as_str()), "{change:?}");
+                    }
+                }
+            }
+        }
+        // Grants added belong to identities of the loaded snapshot; some removed grants belonged to removed
+        // identities, which stay plain text.
+        assert!(c.grants_added.items.iter().all(|g| g.key.is_some()));
+        assert!(c.grants_removed.items.iter().any(|g| g.key.is_none()));
+        // Findings: those on an identity of the loaded snapshot link to it (tenant-wide ones have no identity).
+        for list in [&c.findings_new, &c.findings_resolved] {
+            assert!(list.items.iter().any(|f| f.key.is_some()));
+            for key in list.items.iter().filter_map(|f| f.key.as_deref()) {
+                assert!(find_identity(&now, key).is_some(), "{key}");
+            }
+        }
+        // A pseudonymised diff rewrites the grant's identity id too.
+        let mut p = d.clone();
+        crate::pseudo::Pseudonymiser::new(
+            b"0123456789abcdef0123456789abcdef",
+            &[&old, &now],
+            &policy,
+        )
+        .diff(&mut p);
+        for (a, b) in p.grants_added.iter().zip(&d.grants_added) {
+            assert_ne!(a.identity_id, b.identity_id);
+        }
     }
 
     #[test]
