@@ -52,6 +52,16 @@ for (const mode of MODES) {
         await view.page.locator("[data-testid=waive]").first().click();
         await view.page.waitForSelector("[data-testid=waive-form]");
         assert.deepEqual(await seriousViolations(view.page), [], "findings page with a waiver form open");
+        // A waived finding (its status cell offers edit and revoke), then its edit form open.
+        const form = view.page.locator("[data-testid=waive-form]");
+        await form.locator("[data-testid=waive-justification]").fill("Accepted risk");
+        await form.locator("[data-testid=waive-approver]").fill("ciso@contoso.example");
+        await form.locator("[data-testid=waive-submit]").click();
+        await view.page.waitForSelector("[data-testid=finding-row][data-waived=true] [data-testid=waiver-revoke]");
+        assert.deepEqual(await seriousViolations(view.page), [], "findings page with a waived finding");
+        await view.page.locator("[data-testid=finding-row][data-waived=true] [data-testid=waiver-edit]").first().click();
+        await view.page.waitForSelector("[data-testid=waive-form][data-mode=edit]");
+        assert.deepEqual(await seriousViolations(view.page), [], "findings page with a waiver's edit form open");
         await view.page.evaluate(() => {
           location.hash = "#compare";
         });

@@ -1,6 +1,8 @@
 //! The findings page: every finding grouped by check (most severe open finding first), filtered by check, severity,
 //! status and free text (all in the URL), one window of each group at a time; a waiver form on every open finding;
 //! and the policy profile in force, exported as the JSON file the CLI's `--policy` reads and loaded back from one.
+//! A waiver made here (or loaded) can be edited (justification, approver, expiry; the same form, pre-filled) or
+//! revoked, from the waived finding's status cell or from the profile's list of waivers.
 //!
 //! The page never holds the findings: it asks the worker for one answer ([`ViewRequest::Findings`]) holding the
 //! counts, the facets and a window of each group, and again when the filter, a window or the snapshot changes. A
@@ -13,7 +15,7 @@ use idlens_core::findings::{WaiverNote, WaiverStatus};
 use idlens_core::policy::Waiver;
 use idlens_core::view::findings::{
     DEFAULT_GROUP_WINDOW, FindingGroup, FindingItem, FindingsPage as Answer, FindingsQuery,
-    PolicyAnswer, PolicySummary,
+    PolicyAnswer, PolicySummary, WaiverEdit, WaiverView,
 };
 use idlens_core::view::{FindingsFilter, Route, ViewAnswer, ViewRequest, format_route};
 use leptos::prelude::*;
@@ -36,6 +38,35 @@ pub const DEFAULT_WAIVER_DAYS: i64 = 90;
 
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
+/// Where the page says what a revoke or an edit did (`notice`, a status) or why it was refused (`error`, an alert).
+#[derive(Clone, Copy)]
+struct Messages {
+    notice: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+}
+
+impl Messages {
+    /// Say `text` and move the focus to it: the button that was pressed is gone once the page asks again.
+    fn done(self, text: String) {
+        self.error.set(None);
+        self.notice.set(Some(text));
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(NOTICE_ID))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            el.focus().ok();
+        }
+    }
+
+    fn failed(self, message: String) {
+        let stop = if message.ends_with('.') { "" } else { "." };
+        self.error.set(Some(format!("{}{stop}", capital(&message))));
+    }
+}
+
+const NOTICE_ID: &str = "findings-notice";
+
 /// The findings page with its filters (read from and written to the URL) and the policy profile.
 #[component]
 pub fn FindingsPage() -> impl IntoView {
@@ -50,6 +81,11 @@ pub fn FindingsPage() -> impl IntoView {
     let answer = RwSignal::new(None::<Answer>);
     let failure = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
+    let waiver_error = RwSignal::new(None::<String>);
+    provide_context(Messages {
+        notice,
+        error: waiver_error,
+    });
     let latest = StoredValue::new_local(Latest::default());
 
     // New filters: every group back to its first window.
@@ -131,9 +167,12 @@ pub fn FindingsPage() -> impl IntoView {
             </div>
             <Show when=move || session.loaded() fallback=|| view! { <NothingLoaded /> }>
                 <PolicyCard answer=answer notice=notice />
-                <p class="notice" role="status" aria-live="polite" data-testid="findings-notice">
+                <p class="notice" id=NOTICE_ID tabindex="-1" role="status" aria-live="polite" data-testid="findings-notice">
                     {move || notice.get().unwrap_or_default()}
                 </p>
+                {move || {
+                    waiver_error.get().map(|m| view! { <p class="error" role="alert" data-testid="waiver-error">{m}</p> })
+                }}
                 <Filters filter=filter answer=answer />
                 {move || failure.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <SeverityLine filter=filter answer=answer />
@@ -416,6 +455,27 @@ fn FindingRow(
     });
     let status = status_cell(item.waived, item.waiver.clone());
     let form_id = format!("waive-{}-{row}", item.check_id.to_ascii_lowercase());
+    // A waived finding: its waiver (as the policy holds it) can be edited or revoked from here.
+    let existing = match (item.waived, &item.waiver, &item.waiver_rule) {
+        (true, Some(note), Some(rule)) => Some(Target::Existing {
+            index: note.waiver as usize,
+            name: if rule.identity == item.waiver_identity {
+                item.identity_name.clone()
+            } else {
+                rule.identity.clone()
+            },
+            waiver: rule.clone(),
+        }),
+        _ => None,
+    };
+    let manage = existing
+        .clone()
+        .map(|target| view! { <WaiverActions target=target form_id=form_id.clone() form_open=form_open /> });
+    let target = existing.unwrap_or_else(|| Target::New {
+        check_id: item.check_id.clone(),
+        identity: item.waiver_identity.clone(),
+        name: item.identity_name.clone(),
+    });
     let action = (!item.waived).then(|| {
         let label = format!("Waive {} for {}", item.check_id, item.identity_name);
         let form_id = form_id.clone();
@@ -438,7 +498,6 @@ fn FindingRow(
     } else {
         "finding"
     };
-    let form_item = item.clone();
     view! {
         <tr
             class=waived_class
@@ -460,14 +519,14 @@ fn FindingRow(
                 {uncertain}
                 {source}
             </td>
-            <td data-testid="finding-status">{status}</td>
+            <td data-testid="finding-status">{status}{manage}</td>
             <td class="act">{action}</td>
         </tr>
         <Show when=move || form_open.get()>
             <tr class="waive-row">
                 <td colspan="5">
                     <WaiveForm
-                        item=form_item.clone()
+                        target=target.clone()
                         form_id=form_id.clone()
                         as_of=as_of.clone()
                         form_open=form_open
@@ -507,22 +566,149 @@ fn status_cell(waived: bool, waiver: Option<WaiverNote>) -> impl IntoView {
     }
 }
 
-/// The waiver form of one finding: justification and approver (both required) and an expiry date.
+/// What the waiver form makes: a new waiver of one finding, or an edit of a waiver the policy holds.
+#[derive(Clone)]
+enum Target {
+    /// A new waiver of `check_id` on the finding's identity (`identity` its id, `name` its display name).
+    New {
+        check_id: String,
+        identity: String,
+        name: String,
+    },
+    /// The policy's waiver `waiver`, at `index` when the page was drawn (`name` says whom it covers).
+    Existing {
+        index: usize,
+        waiver: Waiver,
+        name: String,
+    },
+}
+
+impl Target {
+    /// The policy's waiver `w`, as the profile lists it.
+    fn listed(w: &WaiverView) -> Target {
+        Target::Existing {
+            index: w.index,
+            name: w.identity.clone(),
+            waiver: Waiver {
+                check_id: w.check_id.clone(),
+                identity: w.identity.clone(),
+                justification: w.justification.clone(),
+                approver: w.approver.clone(),
+                expires: w.expires.clone(),
+            },
+        }
+    }
+
+    /// `NHI-I-003 for sp-deploy`, `every check for sp-*`.
+    fn words(&self) -> String {
+        let (check, name) = match self {
+            Target::New { check_id, name, .. } => (check_id.as_str(), name.as_str()),
+            Target::Existing { waiver, name, .. } => (waiver.check_id.as_str(), name.as_str()),
+        };
+        if check == "*" {
+            format!("every check for {name}")
+        } else {
+            format!("{check} for {name}")
+        }
+    }
+}
+
+/// Revoke the waiver of `target` (an existing one); the page says what it covered, or why nothing changed.
+fn revoke(session: Session, messages: Messages, busy: RwSignal<bool>, target: &Target) {
+    let Target::Existing { index, waiver, .. } = target else {
+        return;
+    };
+    busy.set(true);
+    let words = target.words();
+    let request = ViewRequest::Unwaive {
+        index: *index,
+        waiver: waiver.clone(),
+    };
+    session.query(&request, move |answer| {
+        // The page may have been left before the answer came.
+        if messages.notice.is_disposed() {
+            return;
+        }
+        busy.try_set(false);
+        match answer {
+            ViewAnswer::Policy(p) => {
+                let covered = match p.revoked {
+                    Some(w) if w.applied > 0 => {
+                        format!("{} open again", plural(w.applied, "finding", "findings"))
+                    }
+                    Some(w) if w.expired => "it had expired".to_owned(),
+                    _ => "it waived no finding".to_owned(),
+                };
+                messages.done(format!("Waiver revoked: {words} ({covered})."));
+                session.generation.update(|g| *g += 1);
+            }
+            ViewAnswer::Error { message } => messages.failed(message),
+            _ => {}
+        }
+    });
+}
+
+/// Edit and revoke buttons of an existing waiver; edit opens the form `form_id`.
+#[component]
+fn WaiverActions(target: Target, form_id: String, form_open: RwSignal<bool>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let messages = expect_context::<Messages>();
+    let words = target.words();
+    let busy = RwSignal::new(false);
+    view! {
+        <div class="waiver-actions">
+            <button
+                type="button"
+                class="small"
+                aria-label=format!("Edit waiver: {words}")
+                aria-expanded=move || if form_open.get() { "true" } else { "false" }
+                aria-controls=form_id
+                data-testid="waiver-edit"
+                on:click=move |_| form_open.update(|o| *o = !*o)
+            >
+                "Edit waiver"
+            </button>
+            <button
+                type="button"
+                class="small"
+                aria-label=format!("Revoke waiver: {words}")
+                data-testid="waiver-revoke"
+                disabled=move || busy.get()
+                on:click=move |_| revoke(session, messages, busy, &target)
+            >
+                "Revoke waiver"
+            </button>
+        </div>
+    }
+}
+
+/// The waiver form: justification and approver (both required) and an expiry date; for a new waiver of one finding,
+/// or pre-filled to edit an existing one in place.
 #[component]
 fn WaiveForm(
-    item: FindingItem,
+    target: Target,
     form_id: String,
     as_of: String,
     form_open: RwSignal<bool>,
     notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let justification = RwSignal::new(String::new());
-    let approver = RwSignal::new(String::new());
+    let messages = expect_context::<Messages>();
     let as_of_unix = idlens_core::time::parse(&as_of).map(|i| i.unix);
-    let expires = RwSignal::new(format::date(
-        as_of_unix.map(|u| u + DEFAULT_WAIVER_DAYS * 86_400),
-    ));
+    let (justification, approver, expires) = match &target {
+        Target::New { .. } => (
+            RwSignal::new(String::new()),
+            RwSignal::new(String::new()),
+            RwSignal::new(format::date(
+                as_of_unix.map(|u| u + DEFAULT_WAIVER_DAYS * 86_400),
+            )),
+        ),
+        Target::Existing { waiver, .. } => (
+            RwSignal::new(waiver.justification.clone()),
+            RwSignal::new(waiver.approver.clone()),
+            RwSignal::new(waiver.expires.clone().unwrap_or_default()),
+        ),
+    };
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let first = NodeRef::<leptos::html::Textarea>::new();
@@ -532,9 +718,9 @@ fn WaiveForm(
             el.focus().ok();
         }
     });
-    let check = item.check_id.clone();
-    let who = item.waiver_identity.clone();
-    let name = item.identity_name.clone();
+    let editing = matches!(target, Target::Existing { .. });
+    let words = target.words();
+    let submit_target = target.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (j, a, e) = (
@@ -571,15 +757,39 @@ fn WaiveForm(
         }
         error.set(None);
         busy.set(true);
-        let waiver = Waiver {
-            check_id: check.clone(),
-            identity: who.clone(),
-            justification: j,
-            approver: a,
-            expires: (!e.is_empty()).then_some(e),
+        let said = format!(
+            "approved by {a}, {}",
+            if e.is_empty() {
+                "no expiry".to_owned()
+            } else {
+                format!("until {e}")
+            }
+        );
+        let expires = (!e.is_empty()).then_some(e);
+        let words = words.clone();
+        let request = match &submit_target {
+            Target::New {
+                check_id, identity, ..
+            } => ViewRequest::Waive {
+                waiver: Waiver {
+                    check_id: check_id.clone(),
+                    identity: identity.clone(),
+                    justification: j,
+                    approver: a,
+                    expires,
+                },
+            },
+            Target::Existing { index, waiver, .. } => ViewRequest::EditWaiver {
+                index: *index,
+                waiver: waiver.clone(),
+                edit: WaiverEdit {
+                    justification: j,
+                    approver: a,
+                    expires,
+                },
+            },
         };
-        let (check, name) = (check.clone(), name.clone());
-        session.query(&ViewRequest::Waive { waiver }, move |answer| {
+        session.query(&request, move |answer| {
             // The page may have been left before the answer came.
             if busy.is_disposed() {
                 return;
@@ -588,10 +798,17 @@ fn WaiveForm(
             match answer {
                 ViewAnswer::Policy(p) => {
                     let covered = p.added.as_ref().map_or(0, |w| w.applied);
-                    notice.set(Some(format!(
-                        "Waiver added: {check} for {name} ({} now waived).",
-                        plural(covered, "finding", "findings")
-                    )));
+                    let covered = plural(covered, "finding", "findings");
+                    if editing {
+                        messages.done(format!(
+                            "Waiver updated: {words}, {said} ({covered} waived)."
+                        ));
+                    } else {
+                        messages.error.set(None);
+                        notice.set(Some(format!(
+                            "Waiver added: {words} ({covered} now waived)."
+                        )));
+                    }
                     form_open.set(false);
                     session.generation.update(|g| *g += 1);
                 }
@@ -603,14 +820,45 @@ fn WaiveForm(
     let j_id = format!("{form_id}-justification");
     let a_id = format!("{form_id}-approver");
     let e_id = format!("{form_id}-expires");
-    let label = format!("Waive {} for {}", item.check_id, item.identity_name);
-    view! {
-        <form id=form_id class="waive-form" aria-label=label data-testid="waive-form" on:submit=submit novalidate>
+    let label = if editing {
+        format!("Edit waiver: {}", target.words())
+    } else {
+        format!("Waive {}", target.words())
+    };
+    let intro = match &target {
+        Target::New { check_id, name, .. } => view! {
             <p class="small">
-                "This waiver covers every " <strong>{item.check_id.clone()}</strong> " finding on "
-                <strong>{item.identity_name.clone()}</strong>
+                "This waiver covers every " <strong>{check_id.clone()}</strong> " finding on " <strong>{name.clone()}</strong>
                 ". Waived findings stay listed, marked waived, and no longer count towards risk, posture or the CI gate."
             </p>
+        }
+        .into_any(),
+        Target::Existing { waiver, .. } => {
+            let check = if waiver.check_id == "*" {
+                "every check".to_owned()
+            } else {
+                waiver.check_id.clone()
+            };
+            view! {
+                <p class="small">
+                    "Editing the waiver of " <strong>{check}</strong> " for " <strong>{waiver.identity.clone()}</strong>
+                    ". Its check and identity stay; the justification, approver and expiry are replaced in the policy profile."
+                </p>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <form
+            id=form_id
+            class="waive-form"
+            aria-label=label
+            data-testid="waive-form"
+            data-mode=if editing { "edit" } else { "new" }
+            on:submit=submit
+            novalidate
+        >
+            {intro}
             <div class="fields">
                 <label for=j_id.clone() class="wide">
                     "Justification " <span class="req">"(required)"</span>
@@ -648,7 +896,7 @@ fn WaiveForm(
             {move || error.get().map(|m| view! { <p class="error" role="alert" data-testid="waive-error">{m}</p> })}
             <div class="buttons">
                 <button type="submit" class="primary" disabled=move || busy.get() data-testid="waive-submit">
-                    "Add waiver"
+                    {if editing { "Save waiver" } else { "Add waiver" }}
                 </button>
                 <button type="button" on:click=move |_| form_open.set(false)>"Cancel"</button>
             </div>
@@ -785,6 +1033,7 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
     let session = expect_context::<Session>();
     let error = RwSignal::new(None::<String>);
     let summary = move || answer.with(|a| a.as_ref().map(|a| a.policy.clone()));
+    let as_of = move || answer.with(|a| a.as_ref().map(|a| a.as_of.clone()).unwrap_or_default());
     let export = move |_| {
         error.set(None);
         session.query(&ViewRequest::Policy, move |a| match a {
@@ -882,14 +1131,18 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
             {move || {
                 error.get().map(|m| view! { <p class="error" role="alert" data-testid="policy-error">{m}</p> })
             }}
-            {move || summary().map(|s| view! { <PolicyDetails summary=s /> })}
+            {move || summary().map(|s| view! { <PolicyDetails summary=s as_of=as_of() notice=notice /> })}
         </section>
     }
 }
 
-/// The waivers and the settings that differ from the defaults.
+/// The waivers (each can be edited or revoked) and the settings that differ from the defaults.
 #[component]
-fn PolicyDetails(summary: PolicySummary) -> impl IntoView {
+fn PolicyDetails(
+    summary: PolicySummary,
+    as_of: String,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let more = summary.waivers.saturating_sub(summary.listed.len());
     let waivers = (!summary.listed.is_empty()).then(|| {
         let rows = summary
@@ -902,8 +1155,18 @@ fn PolicyDetails(summary: PolicySummary) -> impl IntoView {
                     plural(w.applied, "finding", "findings")
                 };
                 let status = if w.expired { "chip expired-chip" } else { "chip waived-chip" };
+                let target = Target::listed(w);
+                let form_id = format!("policy-waiver-{}", w.index);
+                let form_open = RwSignal::new(false);
+                let as_of = as_of.clone();
                 view! {
-                    <tr data-testid="policy-waiver" data-expired=if w.expired { "true" } else { "false" }>
+                    <tr
+                        data-testid="policy-waiver"
+                        data-index=w.index
+                        data-check=w.check_id.clone()
+                        data-identity=w.identity.clone()
+                        data-expired=if w.expired { "true" } else { "false" }
+                    >
                         <td>{w.check_id.clone()}</td>
                         <td class="id">{w.identity.clone()}</td>
                         <td>{w.justification.clone()}</td>
@@ -914,7 +1177,23 @@ fn PolicyDetails(summary: PolicySummary) -> impl IntoView {
                             </span>
                         </td>
                         <td>{covers}</td>
+                        <td>
+                            <WaiverActions target=target.clone() form_id=form_id.clone() form_open=form_open />
+                        </td>
                     </tr>
+                    <Show when=move || form_open.get()>
+                        <tr class="waive-row">
+                            <td colspan="7">
+                                <WaiveForm
+                                    target=target.clone()
+                                    form_id=form_id.clone()
+                                    as_of=as_of.clone()
+                                    form_open=form_open
+                                    notice=notice
+                                />
+                            </td>
+                        </tr>
+                    </Show>
                 }
             })
             .collect_view();
@@ -929,6 +1208,9 @@ fn PolicyDetails(summary: PolicySummary) -> impl IntoView {
                         <th scope="col">"Approver"</th>
                         <th scope="col">"Expires"</th>
                         <th scope="col">"Covers"</th>
+                        <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

@@ -122,6 +122,9 @@ pub struct FindingItem {
     pub waived: bool,
     /// The waiver that matched: applied, or expired (and then the finding is open).
     pub waiver: Option<WaiverNote>,
+    /// That waiver as the policy holds it (its check id or `*`, its identity or pattern), so the page can name it
+    /// when it asks to revoke or edit it ([`ViewRequest::Unwaive`](super::ViewRequest::Unwaive)).
+    pub waiver_rule: Option<Waiver>,
     /// The first record behind the finding.
     pub source: Option<Source>,
     /// How many records are behind it.
@@ -194,8 +197,20 @@ pub struct PolicyAnswer {
     pub summary: PolicySummary,
     /// Pretty JSON, what "Export policy profile" saves (`idlens findings --policy FILE` reads it).
     pub json: String,
-    /// The waiver just added (for a waive), with what it covers.
+    /// The waiver just added or edited (for a waive or an edit), with what it covers now.
     pub added: Option<WaiverView>,
+    /// The waiver just revoked (for an unwaive), with what it covered until then.
+    pub revoked: Option<WaiverView>,
+}
+
+/// What an edit of a waiver replaces: its justification, approver and expiry (its check and identity stay).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WaiverEdit {
+    pub justification: String,
+    pub approver: String,
+    /// Last day it applies (YYYY-MM-DD); absent or empty: never expires.
+    pub expires: Option<String>,
 }
 
 /// The evaluation's findings in page order, computed once per evaluation.
@@ -385,7 +400,7 @@ pub fn findings_page(
                 continue;
             }
             if group.total >= offset && group.total < offset + window {
-                group.findings.push(item(snapshot, f));
+                group.findings.push(item(snapshot, policy, f));
             }
             group.total += 1;
             worst = worst.max(Some(f.severity));
@@ -421,7 +436,7 @@ pub fn findings_page(
                 .filter(|f| matcher.severity(f) && matcher.status(f) && matcher.text(f))
                 .skip(group.offset)
                 .take(window)
-                .map(|f| item(snapshot, f))
+                .map(|f| item(snapshot, policy, f))
                 .collect();
         }
         group.title = title;
@@ -451,7 +466,7 @@ pub fn findings_page(
     page
 }
 
-fn item(snapshot: &Snapshot, f: &Finding) -> FindingItem {
+fn item(snapshot: &Snapshot, policy: &Policy, f: &Finding) -> FindingItem {
     let kind = f.identity.kind.as_str();
     let kind_words = kind_from_id(kind).map_or_else(
         || match kind {
@@ -480,6 +495,11 @@ fn item(snapshot: &Snapshot, f: &Finding) -> FindingItem {
         certain: f.certain,
         waived: f.waived,
         waiver: f.waiver.clone(),
+        waiver_rule: f
+            .waiver
+            .as_ref()
+            .and_then(|n| policy.waivers.get(n.waiver as usize))
+            .cloned(),
         source: f.evidence.first().map(|e| Source {
             file: e.file.clone(),
             record: e.record,
@@ -653,34 +673,117 @@ pub fn policy_answer(
     evaluation: Option<&Evaluation>,
     added: Option<usize>,
 ) -> PolicyAnswer {
-    let summary = policy_summary(policy, evaluation);
-    let added = added.and_then(|i| {
-        let w = policy.waivers.get(i)?;
-        let count = |status: WaiverStatus| {
-            evaluation.map_or(0, |e| {
-                e.findings
-                    .iter()
-                    .filter(|f| {
-                        f.waiver
-                            .as_ref()
-                            .is_some_and(|n| n.waiver as usize == i && n.status == status)
-                    })
-                    .count()
-            })
-        };
-        Some(waiver_view(
-            i,
-            w,
-            evaluation.map(|e| e.as_of_unix),
-            count(WaiverStatus::Applied),
-            count(WaiverStatus::Expired),
-        ))
-    });
     PolicyAnswer {
-        summary,
+        summary: policy_summary(policy, evaluation),
         json: policy_json(policy),
-        added,
+        added: added.and_then(|i| covered_by(policy, evaluation, i)),
+        revoked: None,
     }
+}
+
+/// Waiver `i` of `policy` with the findings of `evaluation` it waives and those it no longer waives.
+#[must_use]
+pub fn covered_by(
+    policy: &Policy,
+    evaluation: Option<&Evaluation>,
+    i: usize,
+) -> Option<WaiverView> {
+    let w = policy.waivers.get(i)?;
+    let count = |status: WaiverStatus| {
+        evaluation.map_or(0, |e| {
+            e.findings
+                .iter()
+                .filter(|f| {
+                    f.waiver
+                        .as_ref()
+                        .is_some_and(|n| n.waiver as usize == i && n.status == status)
+                })
+                .count()
+        })
+    };
+    Some(waiver_view(
+        i,
+        w,
+        evaluation.map(|e| e.as_of_unix),
+        count(WaiverStatus::Applied),
+        count(WaiverStatus::Expired),
+    ))
+}
+
+/// Where `waiver` (as the page showed it, at position `index`) is in `policy` now, or why it cannot be found.
+///
+/// The page names a waiver by its content, with its position as a hint: the policy may have changed since the page
+/// was drawn (a revoke or a loaded profile in between), and an index alone would then point at another waiver. The
+/// waiver at `index` is taken when it is still that one; else the first waiver equal to it (equal waivers are
+/// interchangeable: removing either leaves the same policy); else nothing is changed and the error says so.
+pub fn locate_waiver(policy: &Policy, index: usize, waiver: &Waiver) -> Result<usize, String> {
+    if policy.waivers.get(index) == Some(waiver) {
+        return Ok(index);
+    }
+    policy
+        .waivers
+        .iter()
+        .position(|w| w == waiver)
+        .ok_or_else(|| {
+            let n = policy.waivers.len();
+            format!(
+                "the waiver of {} for {} is no longer in the policy profile (it now has {}): it was revoked or \
+                 changed meanwhile, or another profile was loaded; nothing was changed",
+                waiver.check_id,
+                waiver.identity,
+                if n == 1 {
+                    "1 waiver".to_owned()
+                } else {
+                    format!("{n} waivers")
+                }
+            )
+        })
+}
+
+/// `policy` without `waiver` (found as [`locate_waiver`] does), and the position it had; or why it cannot be.
+pub fn without_waiver(
+    policy: &Policy,
+    index: usize,
+    waiver: &Waiver,
+) -> Result<(Policy, usize), String> {
+    let at = locate_waiver(policy, index, waiver)?;
+    let mut next = policy.clone();
+    next.waivers.remove(at);
+    Ok((next, at))
+}
+
+/// `policy` with the justification, approver and expiry of `waiver` (found as [`locate_waiver`] does) replaced by
+/// `edit` (trimmed), in place; and its position. Refused, with the policy unchanged, as a new waiver would be:
+/// justification and approver required, the expiry a date.
+pub fn with_edited_waiver(
+    policy: &Policy,
+    index: usize,
+    waiver: &Waiver,
+    edit: &WaiverEdit,
+) -> Result<(Policy, usize), String> {
+    let at = locate_waiver(policy, index, waiver)?;
+    let mut next = policy.clone();
+    next.waivers[at] = Waiver {
+        justification: edit.justification.trim().to_owned(),
+        approver: edit.approver.trim().to_owned(),
+        expires: edit
+            .expires
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
+        ..waiver.clone()
+    };
+    next.validate().map_err(|e| this_waiver(&e, at))?;
+    Ok((next, at))
+}
+
+/// A validation message that names waiver `i` by its index, naming it "this waiver" instead.
+fn this_waiver(message: &str, i: usize) -> String {
+    let prefix = format!("policy profile: waiver {i} ");
+    message
+        .strip_prefix(&prefix)
+        .map_or(message.to_owned(), |rest| format!("this waiver {rest}"))
 }
 
 /// `policy` with `waiver` added (trimmed), or why it cannot be.
@@ -702,12 +805,9 @@ pub fn with_waiver(policy: &Policy, waiver: &Waiver) -> Result<Policy, String> {
     }
     let mut next = policy.clone();
     next.waivers.push(waiver);
-    next.validate().map_err(|e| {
-        // The message names the new waiver by its index; say "this waiver" instead.
-        let prefix = format!("policy profile: waiver {} ", next.waivers.len() - 1);
-        e.strip_prefix(&prefix)
-            .map_or(e.clone(), |rest| format!("this waiver {rest}"))
-    })?;
+    // The message names the new waiver by its index; say "this waiver" instead.
+    next.validate()
+        .map_err(|e| this_waiver(&e, next.waivers.len() - 1))?;
     Ok(next)
 }
 
@@ -1133,6 +1233,234 @@ mod tests {
         assert!(!eval.findings.iter().any(|f| {
             f.check_id == target.check_id && f.identity.id == target.waiver_identity && f.open()
         }));
+    }
+
+    fn waiver_of(item: &FindingItem, approver: &str) -> Waiver {
+        Waiver {
+            check_id: item.check_id.clone(),
+            identity: item.waiver_identity.clone(),
+            justification: "accepted risk".into(),
+            approver: approver.into(),
+            expires: Some("2027-01-31".into()),
+        }
+    }
+
+    #[test]
+    fn a_waiver_is_edited_in_place_and_refused_as_a_new_one_would_be() {
+        let mut ws = workspace();
+        let before = ask_findings(&mut ws, FindingsQuery::default());
+        let (a, b) = (
+            before.groups[0].findings[0].clone(),
+            before.groups[1].findings[0].clone(),
+        );
+        let (wa, wb) = (
+            waiver_of(&a, "ciso@example.com"),
+            waiver_of(&b, "cto@example.com"),
+        );
+        for w in [&wa, &wb] {
+            ask_policy(&mut ws, ViewRequest::Waive { waiver: w.clone() }).expect("waived");
+        }
+        let covered = e_count(&mut ws, &a);
+        // The approver, justification and expiry change; the check, identity and position stay.
+        let edited = ask_policy(
+            &mut ws,
+            ViewRequest::EditWaiver {
+                index: 0,
+                waiver: wa.clone(),
+                edit: WaiverEdit {
+                    justification: " reviewed again ".into(),
+                    approver: " security-board@example.com ".into(),
+                    expires: Some("2027-06-30".into()),
+                },
+            },
+        )
+        .expect("edited");
+        let now = Waiver {
+            justification: "reviewed again".into(),
+            approver: "security-board@example.com".into(),
+            expires: Some("2027-06-30".into()),
+            ..wa.clone()
+        };
+        assert_eq!(ws.policy().waivers, [now.clone(), wb.clone()]);
+        let added = edited.added.expect("the edited waiver");
+        assert_eq!((added.index, added.applied), (0, covered));
+        assert_eq!(added.approver, "security-board@example.com");
+        assert_eq!(
+            edited.summary.listed[0].approver,
+            "security-board@example.com"
+        );
+        // The exported profile holds the edit.
+        let exported = Policy::from_json(edited.json.as_bytes()).expect("profile");
+        assert_eq!(exported.waivers, [now.clone(), wb.clone()]);
+        // The findings page shows it on the waived finding, with the waiver as the policy holds it.
+        let p = ask_findings(&mut ws, FindingsQuery::default());
+        let f = p
+            .groups
+            .iter()
+            .flat_map(|g| &g.findings)
+            .find(|f| f.check_id == a.check_id && f.waiver_identity == a.waiver_identity)
+            .expect("listed");
+        assert!(f.waived);
+        assert_eq!(f.waiver.as_ref().expect("note").approver, now.approver);
+        assert_eq!(f.waiver_rule.as_ref(), Some(&now));
+        assert!(
+            p.groups
+                .iter()
+                .flat_map(|g| &g.findings)
+                .all(|f| f.waiver.is_some() == f.waiver_rule.is_some())
+        );
+        // Refused as a new waiver would be, and the policy stays as it was.
+        let kept = ws.policy().clone();
+        let edit =
+            |justification: &str, approver: &str, expires: Option<&str>| ViewRequest::EditWaiver {
+                index: 0,
+                waiver: now.clone(),
+                edit: WaiverEdit {
+                    justification: justification.into(),
+                    approver: approver.into(),
+                    expires: expires.map(Into::into),
+                },
+            };
+        let err = ask_policy(&mut ws, edit("why", "  ", None)).unwrap_err();
+        assert!(
+            err.starts_with("this waiver needs") && err.contains("approver"),
+            "{err}"
+        );
+        let err = ask_policy(&mut ws, edit(" ", "me", None)).unwrap_err();
+        assert!(err.contains("justification"), "{err}");
+        let err = ask_policy(&mut ws, edit("why", "me", Some("2027-02-30"))).unwrap_err();
+        assert!(
+            err.starts_with("this waiver expires \"2027-02-30\""),
+            "{err}"
+        );
+        assert_eq!(ws.policy(), &kept);
+        // An empty expiry means none.
+        ask_policy(&mut ws, edit("why", "me", Some(" "))).expect("edited");
+        assert_eq!(ws.policy().waivers[0].expires, None);
+        // The old content (a stale page) is refused: it is no longer in the policy.
+        let err = ask_policy(
+            &mut ws,
+            ViewRequest::EditWaiver {
+                index: 0,
+                waiver: now.clone(),
+                edit: WaiverEdit {
+                    justification: "j".into(),
+                    approver: "a".into(),
+                    expires: None,
+                },
+            },
+        )
+        .unwrap_err();
+        assert!(err.contains("no longer in the policy profile"), "{err}");
+    }
+
+    #[test]
+    fn a_revoked_waiver_opens_its_findings_again_and_a_stale_one_changes_nothing() {
+        let mut ws = workspace();
+        let before = ask_findings(&mut ws, FindingsQuery::default());
+        let (a, b) = (
+            before.groups[0].findings[0].clone(),
+            before.groups[1].findings[0].clone(),
+        );
+        let (wa, wb) = (
+            waiver_of(&a, "ciso@example.com"),
+            waiver_of(&b, "cto@example.com"),
+        );
+        for w in [&wa, &wb] {
+            ask_policy(&mut ws, ViewRequest::Waive { waiver: w.clone() }).expect("waived");
+        }
+        let (na, nb) = (e_count(&mut ws, &a), e_count(&mut ws, &b));
+        let waived = ask_findings(&mut ws, FindingsQuery::default());
+        assert_eq!(waived.all_open, before.all_open - na - nb);
+        // Out of range, and not in the policy: a clear error, nothing removed.
+        let err = ask_policy(
+            &mut ws,
+            ViewRequest::Unwaive {
+                index: 99,
+                waiver: waiver_of(&a, "someone-else@example.com"),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("is no longer in the policy profile (it now has 2 waivers)")
+                && err.contains("nothing was changed"),
+            "{err}"
+        );
+        assert_eq!(ws.policy().waivers, [wa.clone(), wb.clone()]);
+        // A stale position (b's) with a's content: a is revoked, b stays.
+        let answer = ask_policy(
+            &mut ws,
+            ViewRequest::Unwaive {
+                index: 1,
+                waiver: wa.clone(),
+            },
+        )
+        .expect("revoked");
+        assert_eq!(ws.policy().waivers, std::slice::from_ref(&wb));
+        let revoked = answer.revoked.expect("what it covered");
+        assert_eq!((revoked.index, revoked.applied), (0, na));
+        assert_eq!(revoked.check_id, a.check_id);
+        assert_eq!(answer.summary.waivers, 1);
+        assert!(answer.added.is_none());
+        let p = ask_findings(&mut ws, FindingsQuery::default());
+        assert_eq!(p.all_open, before.all_open - nb);
+        let f = p
+            .groups
+            .iter()
+            .flat_map(|g| &g.findings)
+            .find(|f| f.check_id == a.check_id && f.waiver_identity == a.waiver_identity)
+            .expect("listed");
+        assert!(!f.waived && f.waiver.is_none() && f.waiver_rule.is_none());
+        // The same revoke again (a double click): refused, b stays.
+        let err = ask_policy(
+            &mut ws,
+            ViewRequest::Unwaive {
+                index: 0,
+                waiver: wa.clone(),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("no longer in the policy profile (it now has 1 waiver)"),
+            "{err}"
+        );
+        assert_eq!(ws.policy().waivers, std::slice::from_ref(&wb));
+        // The last one: the counts are back, the profile is the default again and exports with no waiver.
+        let answer = ask_policy(
+            &mut ws,
+            ViewRequest::Unwaive {
+                index: 0,
+                waiver: wb,
+            },
+        )
+        .expect("revoked");
+        assert_eq!(answer.revoked.map(|w| w.applied), Some(nb));
+        assert!(answer.summary.default);
+        assert!(
+            Policy::from_json(answer.json.as_bytes())
+                .expect("profile")
+                .waivers
+                .is_empty()
+        );
+        let p = ask_findings(&mut ws, FindingsQuery::default());
+        assert_eq!((p.all_open, p.all_waived), (before.all_open, 0));
+        // An empty policy has nothing to revoke.
+        let err = ask_policy(
+            &mut ws,
+            ViewRequest::Unwaive {
+                index: 0,
+                waiver: wa,
+            },
+        )
+        .unwrap_err();
+        assert!(err.contains("(it now has 0 waivers)"), "{err}");
+        // The requests' JSON, as the page sends them.
+        let json = r#"{"kind":"unwaive","index":3,"waiver":{"check_id":"*","identity":"sp-*","justification":"j","approver":"a"}}"#;
+        let request: ViewRequest = serde_json::from_str(json).expect("unwaive");
+        assert!(matches!(request, ViewRequest::Unwaive { index: 3, .. }));
+        let json = r#"{"kind":"edit-waiver","index":0,"waiver":{"check_id":"*","identity":"x","justification":"j","approver":"a"},"edit":{"justification":"k","approver":"b","expires":"2027-01-01"}}"#;
+        let request: ViewRequest = serde_json::from_str(json).expect("edit-waiver");
+        assert!(matches!(request, ViewRequest::EditWaiver { index: 0, .. }));
     }
 
     fn e_count(ws: &mut Workspace, target: &FindingItem) -> usize {

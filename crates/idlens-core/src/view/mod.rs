@@ -384,6 +384,20 @@ pub enum ViewRequest {
     Policy,
     /// Add a waiver to the policy (the snapshot is re-evaluated); answered with the new policy.
     Waive { waiver: crate::policy::Waiver },
+    /// Revoke a waiver (the snapshot is re-evaluated); answered with the new policy, `revoked` saying what it
+    /// covered. The waiver is named by its content as the page showed it, `index` its position then: a stale
+    /// position never removes another waiver (see [`findings::locate_waiver`]).
+    Unwaive {
+        index: usize,
+        waiver: crate::policy::Waiver,
+    },
+    /// Replace the justification, approver and expiry of a waiver (named as for `Unwaive`) in place; validated as a
+    /// new waiver is. Answered with the new policy, `added` the edited waiver.
+    EditWaiver {
+        index: usize,
+        waiver: crate::policy::Waiver,
+        edit: findings::WaiverEdit,
+    },
     /// Replace the policy by the profile in `json` (the text of file `name`); on error the policy stays.
     SetPolicy {
         json: String,

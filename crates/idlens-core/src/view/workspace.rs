@@ -373,6 +373,8 @@ impl Workspace {
             ViewRequest::Findings(_)
             | ViewRequest::Policy
             | ViewRequest::Waive { .. }
+            | ViewRequest::Unwaive { .. }
+            | ViewRequest::EditWaiver { .. }
             | ViewRequest::SetPolicy { .. } => self.answer_findings(request),
             ViewRequest::SetDates {
                 as_of,
@@ -431,6 +433,34 @@ impl Workspace {
                 Ok(policy) => {
                     self.set_policy(policy);
                     self.answer_policy(Some(self.policy.waivers.len() - 1))
+                }
+                Err(message) => ViewAnswer::Error { message },
+            },
+            ViewRequest::Unwaive { index, waiver } => {
+                match findings::without_waiver(&self.policy, *index, waiver) {
+                    Ok((policy, at)) => {
+                        // What it covered, read before the policy changes.
+                        self.ensure();
+                        let revoked =
+                            findings::covered_by(&self.policy, self.evaluation.as_ref(), at);
+                        self.set_policy(policy);
+                        let mut answer = self.answer_policy(None);
+                        if let ViewAnswer::Policy(p) = &mut answer {
+                            p.revoked = revoked;
+                        }
+                        answer
+                    }
+                    Err(message) => ViewAnswer::Error { message },
+                }
+            }
+            ViewRequest::EditWaiver {
+                index,
+                waiver,
+                edit,
+            } => match findings::with_edited_waiver(&self.policy, *index, waiver, edit) {
+                Ok((policy, at)) => {
+                    self.set_policy(policy);
+                    self.answer_policy(Some(at))
                 }
                 Err(message) => ViewAnswer::Error { message },
             },

@@ -1,0 +1,192 @@
+// Editing and revoking waivers on the findings page, in headless Chromium (served and file://): a demo finding is
+// waived, its waiver edited from the finding's status cell (the form comes pre-filled, is validated as when waiving,
+// and the new approver shows), then revoked by keyboard (the finding is open again and the open/waived counts are
+// what they were), and the exported policy profile no longer holds it. A waiver is also revoked from the profile's
+// list. No request leaves the page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { launch, openViewer, withScreenshot, MODES, tempDir } from "./harness.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Keep a screenshot of the page for review when IDLENS_SHOTS names a folder. */
+async function shot(page, name) {
+  const dir = process.env.IDLENS_SHOTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** The page's own totals under the current filter (data attributes of the count line). */
+async function totals(page) {
+  return page.$eval("[data-testid=findings-count]", (p) => ({
+    all: Number(p.dataset.all),
+    matched: Number(p.dataset.matched),
+    open: Number(p.dataset.open),
+    waived: Number(p.dataset.waived),
+  }));
+}
+
+async function waitTotals(page, want) {
+  await page.waitForFunction(
+    (w) => {
+      const d = document.querySelector("[data-testid=findings-count]")?.dataset;
+      return d && Number(d.open) === w.open && Number(d.waived) === w.waived;
+    },
+    want,
+  );
+}
+
+async function exportedProfile(page, dir, name) {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-policy]")]);
+  assert.equal(download.suggestedFilename(), "idlens-policy.json");
+  const file = path.join(dir, name);
+  await download.saveAs(file);
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+}
+
+/** Waive the finding `row` through its form. */
+async function waive(page, row, approver) {
+  await row.locator("[data-testid=waive]").click();
+  const form = page.locator("[data-testid=waive-form][data-mode=new]");
+  await form.waitFor();
+  await form.locator("[data-testid=waive-justification]").fill("Accepted for the migration window");
+  await form.locator("[data-testid=waive-approver]").fill(approver);
+  await form.locator("[data-testid=waive-expires]").fill("2027-03-31");
+  await form.locator("[data-testid=waive-submit]").click();
+  await form.waitFor({ state: "detached" });
+}
+
+for (const mode of MODES) {
+  test(`${mode}: a waiver is edited in place and revoked, and the exported profile follows`, async () => {
+    const dir = tempDir(`waiver-edit-${mode}`);
+    const view = await openViewer(browser, mode, "#demo");
+    const { page } = view;
+    await withScreenshot(view, `${mode}-waiver-edit`, async () => {
+      await page.waitForSelector("[data-testid=summary]");
+      await page.evaluate(() => {
+        location.hash = "#findings?sev=critical";
+      });
+      await page.waitForSelector("[data-testid=finding-row]");
+      const before = await totals(page);
+      assert.ok(before.open > 0);
+      assert.equal(before.waived, 0);
+
+      const first = page.locator("[data-testid=finding-row][data-waived=false]").first();
+      const check = await first.getAttribute("data-check");
+      const identity = await first.getAttribute("data-identity");
+      const rows = `[data-testid=finding-row][data-check="${check}"][data-identity="${identity}"]`;
+      const row = page.locator(rows).first();
+      await waive(page, first, "alice@contoso.example");
+      await page.waitForSelector(`${rows}[data-waived=true]`);
+      const waived = await totals(page);
+      assert.ok(waived.waived > 0);
+      assert.equal(waived.open, before.open - waived.waived);
+      assert.equal(waived.matched, before.matched, "waived findings stay listed");
+      assert.equal(await row.locator("[data-testid=waiver-approver]").textContent(), "alice@contoso.example");
+      await shot(page, `waiver-${mode}-waived-light`);
+      await page.emulateMedia({ colorScheme: "dark" });
+      await shot(page, `waiver-${mode}-waived-dark`);
+      await page.emulateMedia({ colorScheme: "light" });
+
+      // Edit from the status cell: the same form, pre-filled with the waiver, focus in it.
+      const edit = row.locator("[data-testid=waiver-edit]");
+      assert.match(await edit.getAttribute("aria-label"), new RegExp(`^Edit waiver: ${check} for `));
+      assert.equal(await edit.getAttribute("aria-expanded"), "false");
+      await edit.click();
+      assert.equal(await edit.getAttribute("aria-expanded"), "true");
+      const form = page.locator("[data-testid=waive-form][data-mode=edit]");
+      await form.waitFor();
+      assert.equal(await form.getAttribute("id"), await edit.getAttribute("aria-controls"));
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "waive-justification");
+      assert.equal(await form.locator("[data-testid=waive-justification]").inputValue(), "Accepted for the migration window");
+      assert.equal(await form.locator("[data-testid=waive-approver]").inputValue(), "alice@contoso.example");
+      assert.equal(await form.locator("[data-testid=waive-expires]").inputValue(), "2027-03-31");
+      // Validated as when waiving: the approver is required; nothing changes.
+      await form.locator("[data-testid=waive-approver]").fill("  ");
+      await form.locator("[data-testid=waive-submit]").click();
+      await form.locator("[data-testid=waive-error]").waitFor();
+      assert.match(await form.locator("[data-testid=waive-error]").textContent(), /justification and an approver/);
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "waive-approver");
+      await page.keyboard.type("bob@contoso.example");
+      await shot(page, `waiver-${mode}-edit-form`);
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(
+        (sel) => document.querySelector(`${sel} [data-testid=waiver-approver]`)?.textContent === "bob@contoso.example",
+        rows,
+      );
+      assert.match(await page.textContent("[data-testid=findings-notice]"), /^Waiver updated: .*approved by bob@contoso\.example, until 2027-03-31/);
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "findings-notice");
+      // In place: still one waiver, with the new approver, and the same findings waived.
+      const listed = page.locator("[data-testid=policy-waiver]");
+      assert.equal(await listed.count(), 1);
+      assert.match(await listed.first().textContent(), /bob@contoso\.example/);
+      assert.doesNotMatch(await listed.first().textContent(), /alice@/);
+      assert.deepEqual(await totals(page), waived);
+      const edited = await exportedProfile(page, dir, "edited.json");
+      assert.deepEqual(edited.waivers, [
+        {
+          check_id: check,
+          identity,
+          justification: "Accepted for the migration window",
+          approver: "bob@contoso.example",
+          expires: "2027-03-31",
+        },
+      ]);
+
+      // Revoke from the status cell, by keyboard: the finding is open again and the counts are what they were.
+      const revoke = row.locator("[data-testid=waiver-revoke]");
+      assert.match(await revoke.getAttribute("aria-label"), new RegExp(`^Revoke waiver: ${check} for `));
+      await revoke.focus();
+      await page.keyboard.press("Enter");
+      await waitTotals(page, { open: before.open, waived: 0 });
+      assert.deepEqual(await totals(page), before);
+      assert.equal(await page.locator(`${rows}[data-waived=true]`).count(), 0);
+      assert.equal(await row.getAttribute("data-waived"), "false");
+      assert.equal(await row.locator("[data-testid=waive]").count(), 1, "it can be waived again");
+      assert.match(
+        await page.textContent("[data-testid=findings-notice]"),
+        new RegExp(`^Waiver revoked: ${check} for .* \\(${waived.waived} findings? open again\\)\\.$`),
+      );
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "findings-notice");
+      assert.match(await page.textContent("[data-testid=policy-summary]"), /Default settings/);
+      assert.equal(await page.locator("[data-testid=policy-waiver]").count(), 0);
+      const revoked = await exportedProfile(page, dir, "revoked.json");
+      assert.deepEqual(revoked.waivers, []);
+      assert.equal(await page.locator("[data-testid=waiver-error]").count(), 0);
+
+      // From the profile's list: waive two findings, revoke the first listed; the other stays.
+      const open = page.locator("[data-testid=finding-row][data-waived=false]");
+      const second = open.nth(0);
+      const secondCheck = await second.getAttribute("data-check");
+      const secondIdentity = await second.getAttribute("data-identity");
+      await waive(page, second, "carol@contoso.example");
+      await page.waitForSelector("[data-testid=policy-waiver]");
+      const third = page.locator(`[data-testid=finding-row][data-waived=false]:not([data-identity="${secondIdentity}"])`).first();
+      await waive(page, third, "dave@contoso.example");
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=policy-waiver]").length === 2);
+      const firstListed = page.locator("[data-testid=policy-waiver]").first();
+      assert.equal(await firstListed.getAttribute("data-check"), secondCheck);
+      assert.equal(await firstListed.getAttribute("data-identity"), secondIdentity);
+      await firstListed.locator("[data-testid=waiver-revoke]").click();
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=policy-waiver]").length === 1);
+      assert.match(await page.locator("[data-testid=policy-waiver]").first().textContent(), /dave@contoso\.example/);
+      const left = await exportedProfile(page, dir, "left.json");
+      assert.deepEqual(
+        left.waivers.map((w) => w.approver),
+        ["dave@contoso.example"],
+      );
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), [], "no request left the page");
+    });
+    await view.finish();
+  });
+}
