@@ -145,7 +145,8 @@ impl DataSource {
             DataSource::RoleAssignments => "`az role assignment list --all --include-inherited`",
             DataSource::RoleDefinitions => "`az role definition list`",
             DataSource::Resources => {
-                "Resource Graph `resources | where isnotnull(identity)` with `properties`"
+                "Resource Graph `resources | where isnotnull(identity) or type =~ \
+                 'microsoft.containerservice/managedclusters'` with `properties`"
             }
             DataSource::SignIns => "Graph beta `reports/servicePrincipalSignInActivities`",
             DataSource::Credentials => {
@@ -714,18 +715,14 @@ pub const CHECKS: &[Check] = &[
         severity: S::Medium,
         raise_on_impact: true,
         exposure: true,
-        data: &[
-            D::Identities,
-            D::Credentials,
-            D::Resources,
-            D::CredentialOrigin,
-        ],
+        data: &[D::Identities, D::Credentials, D::Resources],
         mapping: m!(O["NHI4", "NHI7"] C["PR.AA-01", "PR.AA-03"] N["IA-5(7)", "IA-9"] Z["T6"] M["IM-3"]
             CIS["Azure v3.0.0 9.5", "AWS v3.0.0 1.18", "GCP v3.0.0 1.4"]),
-        finds: "An app registration with a secret or certificate that is consumed only by Azure resources (which could \
-                use a managed identity). Needs to know where each credential is used from.",
+        finds: "An app registration with an active secret or certificate that an Azure resource signs in as, where the \
+                resource could use a managed identity (an AKS cluster created with a service principal: \
+                `servicePrincipalProfile.clientId` is the app's appId instead of `msi`).",
         why: "Managed identities and federation remove the secret entirely.",
-        example: "App `orders-func` signs in with a secret only from an Azure Function.",
+        example: "AKS cluster `aks-orders` signs in as app `orders-aks-sp` with a client secret.",
         remediation: "Switch the consumer to a managed identity, then delete the credential.",
         references: &[OWASP_REF, MCSB_IM],
     },

@@ -254,6 +254,10 @@ pub struct Workload {
     /// AKS `properties.oidcIssuerProfile.issuerURL`: the issuer its workload-identity tokens carry.
     #[serde(default)]
     pub oidc_issuer: Option<Sym>,
+    /// The appId of the app registration the resource signs in as with a secret or certificate, where a managed
+    /// identity would do (AKS `servicePrincipalProfile.clientId` other than `msi`).
+    #[serde(default)]
+    pub app_credential: Option<Guid>,
     pub environment: Environment,
     pub environment_source: EnvironmentSource,
     pub provenance: Vec<Provenance>,

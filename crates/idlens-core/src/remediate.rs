@@ -127,7 +127,7 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
                         id,
                     );
                 }
-                "NHI-C-001" | "NHI-C-002" | "NHI-C-003" | "NHI-C-006" => {
+                "NHI-C-001" | "NHI-C-002" | "NHI-C-003" | "NHI-C-006" | "NHI-C-008" => {
                     let mut v = View::of(ix);
                     v.removed_credentials = cx_creds(&cx, ix);
                     v.assume_federation = true;

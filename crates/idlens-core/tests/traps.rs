@@ -503,3 +503,36 @@ fn flexible_and_app_federated_credentials() {
     );
     assert_eq!(snap.federations[1].identity, None);
 }
+
+#[test]
+fn aks_service_principal_profile_names_the_app_it_signs_in_as() {
+    // A legacy cluster has no `identity` block (so the query must select managed clusters by type); `msi` means a
+    // managed identity, and a value that is not a GUID is counted as a warning, never taken as an app.
+    let resources = r#"[
+      {"id":"/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/legacy",
+       "name":"legacy","type":"microsoft.containerservice/managedclusters","identity":null,
+       "properties":{"servicePrincipalProfile":{"clientId":"0f3a6b4c-1d2e-4f50-8a9b-0c1d2e3f4a5b"}}},
+      {"id":"/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/modern",
+       "name":"modern","type":"microsoft.containerservice/managedclusters","identity":{"type":"SystemAssigned","principalId":"25cc773c-7f05-40fc-a104-32d2300754ad"},
+       "properties":{"servicePrincipalProfile":{"clientId":"MSI"}}},
+      {"id":"/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/odd",
+       "name":"odd","type":"microsoft.containerservice/managedclusters","properties":{"servicePrincipalProfile":{"clientId":"not-a-guid"}}}
+    ]"#;
+    let snap = ingest(&[("arg.json", resources.as_bytes())]);
+    assert_eq!(snap.files[0].format, "resource-graph");
+    assert_eq!(snap.files[0].ingested, 3);
+    let app = |name: &str| {
+        snap.workloads
+            .iter()
+            .find(|w| snap.opt_str(w.name) == Some(name))
+            .and_then(|w| w.app_credential)
+    };
+    assert_eq!(app("legacy"), Some(g("0f3a6b4c-1d2e-4f50-8a9b-0c1d2e3f4a5b")));
+    assert_eq!(app("modern"), None);
+    assert_eq!(app("odd"), None);
+    assert!(
+        snap.files[0].messages.iter().any(|m| m.contains("not-a-guid")),
+        "{:?}",
+        snap.files[0].messages
+    );
+}

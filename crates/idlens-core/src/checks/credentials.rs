@@ -2,8 +2,8 @@
 //! principals: NHI-C-001 secret present, NHI-C-002 long-lived, NHI-C-003 rotation overdue, NHI-C-004 expired still
 //! present, NHI-C-005 expiring soon, NHI-C-006 several active. Managed identities' platform credentials are never
 //! recorded, so they never appear here. NHI-C-007 unused credential reads the per-credential usage report
-//! (`appCredentialSignInActivities`) when it was exported; NHI-C-008 needs to know where each credential is used from
-//! (sign-in logs) and is not evaluated.
+//! (`appCredentialSignInActivities`) when it was exported; NHI-C-008 names apps whose secrets an Azure resource signs
+//! in with where a managed identity would do (AKS `servicePrincipalProfile`).
 
 use super::{Ctx, DAY, Out, View, days, f, is_mi};
 use crate::catalog::Severity;
@@ -278,6 +278,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
     }
 
     unused(out, view);
+    consumed_by_azure(out, view);
 }
 
 /// Evidence from the credential sign-in report: the record, its `keyId` and `lastSignInDateTime`.
@@ -393,4 +394,69 @@ pub(super) fn unused(out: &mut Out<'_, '_>, view: &View) {
              several; confirm before deleting",
         );
     }
+}
+
+/// NHI-C-008: an app registration with an active secret or certificate that an Azure resource signs in as (AKS
+/// `servicePrincipalProfile.clientId`), where the resource could use a managed identity instead.
+pub(super) fn consumed_by_azure(out: &mut Out<'_, '_>, view: &View) {
+    let cx = out.cx;
+    let Some(id) = cx.identity(view.ix) else {
+        return;
+    };
+    let consumers = id
+        .client_id
+        .and_then(|c| cx.app_consumers.get(&c))
+        .map_or(&[][..], Vec::as_slice);
+    let live: Vec<(u32, &Credential)> = view
+        .credentials(cx)
+        .filter_map(|c| cx.snap.credentials.get(c as usize).map(|x| (c, x)))
+        .filter(|(_, c)| active(c, cx.as_of))
+        .collect();
+    if !out.applies(
+        "NHI-C-008",
+        !is_mi(id.kind) && !live.is_empty() && !consumers.is_empty(),
+    ) {
+        return;
+    }
+    let mut evidence = Vec::new();
+    let mut names = Vec::new();
+    for &w in consumers {
+        let Some(workload) = cx.snap.workloads.get(w as usize) else {
+            continue;
+        };
+        let name = cx
+            .snap
+            .opt_str(workload.name)
+            .unwrap_or_else(|| cx.snap.str(workload.id));
+        names.push(name.to_owned());
+        let client = id.client_id.map(|c| c.to_string()).unwrap_or_default();
+        evidence.push(cx.evidence(
+            "resource",
+            workload.provenance.first(),
+            vec![
+                f("id", cx.snap.str(workload.id)),
+                f(
+                    "type",
+                    cx.snap.opt_str(workload.resource_type).unwrap_or(""),
+                ),
+                f("properties.servicePrincipalProfile.clientId", &client),
+            ],
+        ));
+    }
+    let mut refs = Refs::default();
+    for &(i, c) in &live {
+        evidence.push(cred_evidence(cx, c, None));
+        refs.credentials.push(i);
+    }
+    let message = format!(
+        "{} active secret(s)/certificate(s) used by {} that could sign in with a managed identity: {}",
+        live.len(),
+        if names.len() == 1 {
+            "an Azure resource".to_owned()
+        } else {
+            format!("{} Azure resources", names.len())
+        },
+        names.join(", ")
+    );
+    out.push("NHI-C-008", Severity::Medium, message, evidence, refs);
 }

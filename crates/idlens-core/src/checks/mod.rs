@@ -208,7 +208,7 @@ fn requirements(id: &str) -> (&'static [DataSource], &'static [DataSource]) {
         "NHI-G-003" => (&[D::Identities], &[D::Resources, D::RoleAssignments]),
         "NHI-G-004" => (&[D::Identities], &[D::Resources, D::RoleAssignments]),
         "NHI-C-007" => (&[D::Credentials, D::CredentialUsage], &[]),
-        "NHI-C-008" => (&[D::Credentials, D::CredentialOrigin], &[]),
+        "NHI-C-008" => (&[D::Credentials, D::Resources], &[]),
         id if id.starts_with("NHI-C-") => (&[D::Credentials], &[]),
         "NHI-F-001" | "NHI-F-003" => (&[D::Federations], &[D::RoleAssignments]),
         "NHI-F-002" => (&[D::Federations], &[D::Resources]),
@@ -247,6 +247,10 @@ fn scope_note(id: &str) -> Option<&'static str> {
         "NHI-P-005" => {
             Some("RBAC roles only; Key Vault access policies are not in the exports read.")
         }
+        "NHI-C-008" => Some(
+            "Consumers that Resource Graph names (AKS clusters signing in as an app through \
+             `servicePrincipalProfile`); App Service settings, pipelines and sign-in logs are not in the exports read.",
+        ),
         "NHI-F-004" => Some(
             "Issuer clusters only; whether the subject's namespace and service account exist needs a Kubernetes \
              export.",
@@ -294,6 +298,8 @@ pub struct Ctx<'a> {
     pub(crate) principal_by_name: HashMap<String, u32>,
     /// Some user record carries `accountEnabled`: a disabled owner can be told from an active one.
     pub(crate) user_enabled_known: bool,
+    /// Workloads that sign in as an app registration (by appId) where a managed identity would do (NHI-C-008).
+    pub(crate) app_consumers: HashMap<Guid, Vec<u32>>,
 }
 
 fn trim_issuer(text: &str) -> String {
@@ -402,6 +408,7 @@ impl<'a> Ctx<'a> {
             principal_by_id: HashMap::new(),
             principal_by_name: HashMap::new(),
             user_enabled_known: false,
+            app_consumers: HashMap::new(),
         };
         cx.environments();
         cx.tenant_facts();
@@ -597,6 +604,11 @@ impl<'a> Ctx<'a> {
             }
         }
         self.owners_exported = snap.identities.iter().any(|i| !i.owners.is_empty());
+        for (wx, w) in snap.workloads.iter().enumerate() {
+            if let Some(app) = w.app_credential {
+                self.app_consumers.entry(app).or_default().push(wx as u32);
+            }
+        }
         for (px, p) in snap.principals.iter().enumerate() {
             let px = px as u32;
             if let Some(id) = p.id {

@@ -322,6 +322,7 @@ impl B {
                 })
                 .collect(),
             oidc_issuer: None,
+            app_credential: None,
             environment: Environment::Unknown,
             environment_source: EnvironmentSource::None,
             provenance: vec![prov(0)],
@@ -1007,6 +1008,55 @@ fn g002_owner_gone_or_disabled() {
     let e = run(&b.done());
     assert_eq!(status(&e, "NHI-G-002"), CheckStatus::NotEvaluated);
     assert!(hits(&e, "NHI-G-002", "app-left").is_empty());
+}
+
+#[test]
+fn c008_secret_used_by_an_azure_resource_that_could_use_a_managed_identity() {
+    let mut b = B::new(ALL);
+    // Positive: an AKS cluster signs in as the app, which has an active secret.
+    let legacy = b.identity(IdentityKind::ApplicationServicePrincipal, "aks-sp", SUB_DEV);
+    b.cred(legacy, CredentialKind::Secret, 30, Some(300));
+    let cluster = b.workload("aks-legacy", SUB_DEV, Some("dev"), &[]);
+    b.s.workloads[cluster as usize].app_credential = b.s.identities[legacy as usize].client_id;
+    // Negative: consumed by a resource, but its only secret has expired (NHI-C-004's business, not this one).
+    let expired = b.identity(
+        IdentityKind::ApplicationServicePrincipal,
+        "aks-sp-old",
+        SUB_DEV,
+    );
+    b.cred(expired, CredentialKind::Secret, 400, Some(-10));
+    let old_cluster = b.workload("aks-old", SUB_DEV, Some("dev"), &[]);
+    b.s.workloads[old_cluster as usize].app_credential = b.s.identities[expired as usize].client_id;
+    // Negative: a secret, but no Azure resource signs in with it.
+    let elsewhere = b.identity(IdentityKind::ApplicationServicePrincipal, "ci-sp", SUB_DEV);
+    b.cred(elsewhere, CredentialKind::Secret, 30, Some(300));
+    let s = b.done();
+    let e = run(&s);
+    assert_eq!(status(&e, "NHI-C-008"), CheckStatus::Evaluated);
+    let hit = hits(&e, "NHI-C-008", "aks-sp");
+    assert_eq!(hit.len(), 1);
+    assert!(hit[0].message.contains("aks-legacy"), "{}", hit[0].message);
+    assert_eq!(hit[0].refs.credentials.len(), 1);
+    assert!(hit[0].evidence.iter().any(|ev| {
+        ev.record_kind == "resource"
+            && ev
+                .fields
+                .iter()
+                .any(|f| f.name == "properties.servicePrincipalProfile.clientId")
+    }));
+    assert!(hits(&e, "NHI-C-008", "aks-sp-old").is_empty());
+    assert!(hits(&e, "NHI-C-008", "ci-sp").is_empty());
+    // The plan replaces the secret, re-scored.
+    let plan = crate::remediate::plan(&s, &Policy::default(), NOW, &e);
+    assert!(
+        plan.actions
+            .iter()
+            .any(|a| a.checks.iter().any(|c| c == "NHI-C-008"))
+    );
+
+    // Without the resources export it is not evaluated.
+    let e = run(&B::new(&["graph-service-principals"]).done());
+    assert_eq!(status(&e, "NHI-C-008"), CheckStatus::NotEvaluated);
 }
 
 #[test]

@@ -708,13 +708,39 @@ struct PropertiesRec {
     #[serde(skip_serializing_if = "Option::is_none")]
     oidc_issuer_profile: Option<OidcRec>,
     provisioning_state: &'static str,
+    /// AKS: `msi` when the cluster uses a managed identity, else the app registration it signs in as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_principal_profile: Option<SpProfileRec>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SpProfileRec {
+    client_id: String,
+}
+
+/// Legacy AKS clusters (created before managed identities) that sign in as one of the tenant's apps with a secret:
+/// the apps NHI-C-008 should name.
+const LEGACY_AKS: usize = 2;
+
+/// The apps the legacy AKS clusters sign in as: the first ones with an active secret.
+fn legacy_aks_apps(t: &Tenant) -> impl Iterator<Item = &Ident> {
+    t.idents
+        .iter()
+        .filter(|i| {
+            i.kind == Kind::App
+                && i.creds
+                    .iter()
+                    .any(|c| c.secret && c.start <= t.as_of && c.end > t.as_of)
+        })
+        .take(LEGACY_AKS)
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResourceRec<'a> {
     id: String,
-    identity: IdentityBlock,
+    identity: Option<IdentityBlock>,
     location: &'static str,
     name: &'a str,
     properties: PropertiesRec,
@@ -730,7 +756,8 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
         .resources
         .iter()
         .filter(|r| !r.deleted && (r.sami.is_some() || !r.uamis.is_empty()))
-        .count();
+        .count()
+        + legacy_aks_apps(t).count();
     out.write_all(format!("{{\n  \"count\": {live},\n  \"data\": ").as_bytes())?;
     let mut arr = ArrayOut::open(out, 1)?;
     for (r, res) in t.resources.iter().enumerate() {
@@ -771,6 +798,7 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             node_resource_group: None,
             oidc_issuer_profile: None,
             provisioning_state: "Succeeded",
+            service_principal_profile: None,
         };
         if let Some(cluster) = res.cluster.and_then(|c| t.clusters.get(c)) {
             let kubelet = &t.idents[cluster.kubelet];
@@ -786,6 +814,9 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             properties.oidc_issuer_profile = Some(OidcRec {
                 enabled: true,
                 issuer_url: cluster.issuer.clone(),
+            });
+            properties.service_principal_profile = Some(SpProfileRec {
+                client_id: "msi".to_owned(),
             });
         }
         let mut tags = BTreeMap::new();
@@ -803,12 +834,12 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
         }
         arr.push(&ResourceRec {
             id: t.resource_id(r, "resourceGroups"),
-            identity: IdentityBlock {
+            identity: Some(IdentityBlock {
                 principal_id: sami.map(|s| s.principal),
                 tenant_id: sami.map(|_| t.tenant_id),
                 kind,
                 user_assigned_identities: (!uamis.is_empty()).then_some(uamis),
-            },
+            }),
             location: t.region(res.region),
             name: &res.name,
             properties,
@@ -816,6 +847,40 @@ fn resources<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             subscription_id: t.subs.get(sub).map_or(Guid(0), |s| s.id),
             tags,
             kind: res.kind.provider().to_ascii_lowercase(),
+        })?;
+    }
+    // Legacy clusters have no `identity` block: the Resource Graph query must select managed clusters too.
+    for (n, app) in legacy_aks_apps(t).enumerate() {
+        let sub = t.rg_sub(app.rg);
+        let name = format!("aks-{}-legacy-{:02}", app.app, n + 1);
+        let mut tags = BTreeMap::new();
+        tags.insert("env", app.env.tag().to_owned());
+        arr.push(&ResourceRec {
+            id: format!(
+                "{}/providers/Microsoft.ContainerService/managedClusters/{name}",
+                t.rg_path(app.rg, "resourcegroups")
+            ),
+            identity: None,
+            location: t.region(n),
+            name: &name,
+            properties: PropertiesRec {
+                identity_profile: None,
+                kubernetes_version: Some("1.27.9"),
+                node_resource_group: Some(format!(
+                    "MC_{}_{name}_{}",
+                    t.rg_name(app.rg),
+                    t.region(n)
+                )),
+                oidc_issuer_profile: None,
+                provisioning_state: "Succeeded",
+                service_principal_profile: Some(SpProfileRec {
+                    client_id: app.client.to_string(),
+                }),
+            },
+            resource_group: t.rg_name(app.rg).to_ascii_lowercase(),
+            subscription_id: t.subs.get(sub).map_or(Guid(0), |s| s.id),
+            tags,
+            kind: "microsoft.containerservice/managedclusters".to_owned(),
         })?;
     }
     let count = arr.close()?;

@@ -337,6 +337,7 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
             identity_type: r.identity_type,
             attachments: Vec::new(),
             oidc_issuer: r.oidc_issuer,
+            app_credential: r.app_credential,
             environment: Environment::Unknown,
             environment_source: EnvironmentSource::None,
             provenance: prov.clone(),

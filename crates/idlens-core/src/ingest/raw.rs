@@ -233,6 +233,8 @@ pub(crate) struct RawResource {
     pub user_assigned: Vec<RawIdentityRef>,
     pub kubelet: Option<RawIdentityRef>,
     pub oidc_issuer: Option<Sym>,
+    /// The app registration (appId) the resource signs in as with a secret (AKS `servicePrincipalProfile`).
+    pub app_credential: Option<Guid>,
     pub prov: Provenance,
 }
 

@@ -56,6 +56,17 @@ struct Properties<'a> {
     identity_profile: Option<IdentityProfile<'a>>,
     #[serde(borrow, default)]
     oidc_issuer_profile: Option<OidcIssuerProfile<'a>>,
+    #[serde(borrow, default)]
+    service_principal_profile: Option<ServicePrincipalProfile<'a>>,
+}
+
+/// AKS `servicePrincipalProfile`: `clientId` is `msi` for a cluster with a managed identity, else the appId of the
+/// app registration the cluster signs in as (with a secret).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ServicePrincipalProfile<'a> {
+    #[serde(borrow, default)]
+    client_id: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -162,6 +173,13 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
                 .and_then(|p| p.oidc_issuer_profile.as_ref())
                 .and_then(|o| o.issuer_url.as_ref()),
         ),
+        app_credential: record
+            .properties
+            .as_ref()
+            .and_then(|p| p.service_principal_profile.as_ref())
+            .and_then(|p| p.client_id.as_deref())
+            .filter(|c| !c.trim().eq_ignore_ascii_case("msi"))
+            .and_then(|c| ctx.guid(Some(&Cow::Borrowed(c)))),
         prov: ctx.prov,
     };
     let prov = ctx.prov;
