@@ -92,6 +92,10 @@ for (const mode of MODES) {
       assert.equal(waived.open, before.open - waived.waived);
       assert.equal(waived.matched, before.matched, "waived findings stay listed");
       assert.equal(await row.locator("[data-testid=waiver-approver]").textContent(), "alice@contoso.example");
+      // The profile lists it by the identity's name as well as the id the waiver holds.
+      const name = await row.locator("[data-testid=finding-identity]").textContent();
+      assert.equal(await page.textContent("[data-testid=policy-waiver] [data-testid=policy-waiver-name]"), name);
+      assert.equal(await page.textContent("[data-testid=policy-waiver] .id"), identity);
       await shot(page, `waiver-${mode}-waived-light`);
       await page.emulateMedia({ colorScheme: "dark" });
       await shot(page, `waiver-${mode}-waived-dark`);
@@ -168,6 +172,7 @@ for (const mode of MODES) {
       const second = open.nth(0);
       const secondCheck = await second.getAttribute("data-check");
       const secondIdentity = await second.getAttribute("data-identity");
+      const secondName = await second.locator("[data-testid=finding-identity]").textContent();
       await waive(page, second, "carol@contoso.example");
       await page.waitForSelector("[data-testid=policy-waiver]");
       const third = page.locator(`[data-testid=finding-row][data-waived=false]:not([data-identity="${secondIdentity}"])`).first();
@@ -179,6 +184,8 @@ for (const mode of MODES) {
       await firstListed.locator("[data-testid=waiver-revoke]").click();
       await page.waitForFunction(() => document.querySelectorAll("[data-testid=policy-waiver]").length === 1);
       assert.match(await page.locator("[data-testid=policy-waiver]").first().textContent(), /dave@contoso\.example/);
+      assert.match(await page.textContent("[data-testid=findings-notice]"), new RegExp(`^Waiver revoked: ${secondCheck} for `));
+      assert.ok((await page.textContent("[data-testid=findings-notice]")).includes(` for ${secondName} (`));
       const left = await exportedProfile(page, dir, "left.json");
       assert.deepEqual(
         left.waivers.map((w) => w.approver),

@@ -588,7 +588,10 @@ impl Target {
     fn listed(w: &WaiverView) -> Target {
         Target::Existing {
             index: w.index,
-            name: w.identity.clone(),
+            name: w
+                .identity_name
+                .clone()
+                .unwrap_or_else(|| w.identity.clone()),
             waiver: Waiver {
                 check_id: w.check_id.clone(),
                 identity: w.identity.clone(),
@@ -833,15 +836,20 @@ fn WaiveForm(
             </p>
         }
         .into_any(),
-        Target::Existing { waiver, .. } => {
+        Target::Existing { waiver, name, .. } => {
             let check = if waiver.check_id == "*" {
                 "every check".to_owned()
             } else {
                 waiver.check_id.clone()
             };
+            let who = if *name == waiver.identity {
+                name.clone()
+            } else {
+                format!("{name} ({})", waiver.identity)
+            };
             view! {
                 <p class="small">
-                    "Editing the waiver of " <strong>{check}</strong> " for " <strong>{waiver.identity.clone()}</strong>
+                    "Editing the waiver of " <strong>{check}</strong> " for " <strong>{who}</strong>
                     ". Its check and identity stay; the justification, approver and expiry are replaced in the policy profile."
                 </p>
             }
@@ -1168,7 +1176,10 @@ fn PolicyDetails(
                         data-expired=if w.expired { "true" } else { "false" }
                     >
                         <td>{w.check_id.clone()}</td>
-                        <td class="id">{w.identity.clone()}</td>
+                        <td>
+                            {w.identity_name.clone().map(|n| view! { <div data-testid="policy-waiver-name">{n}</div> })}
+                            <div class="id">{w.identity.clone()}</div>
+                        </td>
                         <td>{w.justification.clone()}</td>
                         <td>{w.approver.clone()}</td>
                         <td>

@@ -171,6 +171,10 @@ pub struct WaiverView {
     pub index: usize,
     pub check_id: String,
     pub identity: String,
+    /// The display name of the one identity it matched, when `identity` is not a pattern and is not that name
+    /// already (an id says little to a reader).
+    #[serde(default)]
+    pub identity_name: Option<String>,
     pub justification: String,
     pub approver: String,
     pub expires: Option<String>,
@@ -523,14 +527,24 @@ pub fn policy_summary(policy: &Policy, evaluation: Option<&Evaluation>) -> Polic
     let as_of = evaluation.map(|e| e.as_of_unix);
     let mut applied = vec![0usize; policy.waivers.len()];
     let mut lapsed = vec![0usize; policy.waivers.len()];
+    // The identity names each waiver matched: one name, or `Err` for several.
+    let mut names: Vec<Option<Result<&str, ()>>> = vec![None; policy.waivers.len()];
     for f in evaluation.map_or(&[][..], |e| &e.findings) {
-        if let Some(note) = &f.waiver
-            && let Some(slot) = match note.status {
-                WaiverStatus::Applied => applied.get_mut(note.waiver as usize),
-                WaiverStatus::Expired => lapsed.get_mut(note.waiver as usize),
-            }
-        {
+        let Some(note) = &f.waiver else {
+            continue;
+        };
+        if let Some(slot) = match note.status {
+            WaiverStatus::Applied => applied.get_mut(note.waiver as usize),
+            WaiverStatus::Expired => lapsed.get_mut(note.waiver as usize),
+        } {
             *slot += 1;
+        }
+        if let Some(slot) = names.get_mut(note.waiver as usize) {
+            match slot {
+                None => *slot = Some(Ok(&f.identity.name)),
+                Some(Ok(n)) if *n != f.identity.name => *slot = Some(Err(())),
+                _ => {}
+            }
         }
     }
     let listed = policy
@@ -538,7 +552,10 @@ pub fn policy_summary(policy: &Policy, evaluation: Option<&Evaluation>) -> Polic
         .iter()
         .enumerate()
         .take(MAX_WAIVERS_LISTED)
-        .map(|(i, w)| waiver_view(i, w, as_of, applied[i], lapsed[i]))
+        .map(|(i, w)| {
+            let name = names[i].and_then(Result::ok);
+            waiver_view(i, w, as_of, applied[i], lapsed[i], name)
+        })
         .collect();
     let changed = changes(policy);
     PolicySummary {
@@ -560,11 +577,15 @@ fn waiver_view(
     as_of: Option<i64>,
     applied: usize,
     lapsed: usize,
+    name: Option<&str>,
 ) -> WaiverView {
     WaiverView {
         index,
         check_id: w.check_id.clone(),
         identity: w.identity.clone(),
+        identity_name: name
+            .filter(|n| !n.trim().is_empty() && *n != w.identity && !w.identity.contains('*'))
+            .map(str::to_owned),
         justification: w.justification.clone(),
         approver: w.approver.clone(),
         expires: w.expires.clone(),
@@ -689,24 +710,26 @@ pub fn covered_by(
     i: usize,
 ) -> Option<WaiverView> {
     let w = policy.waivers.get(i)?;
-    let count = |status: WaiverStatus| {
-        evaluation.map_or(0, |e| {
-            e.findings
-                .iter()
-                .filter(|f| {
-                    f.waiver
-                        .as_ref()
-                        .is_some_and(|n| n.waiver as usize == i && n.status == status)
-                })
-                .count()
-        })
+    let matched = || {
+        evaluation
+            .map_or(&[][..], |e| &e.findings)
+            .iter()
+            .filter(move |f| f.waiver.as_ref().is_some_and(|n| n.waiver as usize == i))
     };
+    let count = |status: WaiverStatus| {
+        matched()
+            .filter(|f| f.waiver.as_ref().is_some_and(|n| n.status == status))
+            .count()
+    };
+    let first = matched().next().map(|f| f.identity.name.as_str());
+    let one = first.filter(|n| matched().all(|f| f.identity.name == *n));
     Some(waiver_view(
         i,
         w,
         evaluation.map(|e| e.as_of_unix),
         count(WaiverStatus::Applied),
         count(WaiverStatus::Expired),
+        one,
     ))
 }
 
@@ -1285,6 +1308,16 @@ mod tests {
         let added = edited.added.expect("the edited waiver");
         assert_eq!((added.index, added.applied), (0, covered));
         assert_eq!(added.approver, "security-board@example.com");
+        // Named by the identity's display name too (the waiver holds its id).
+        assert_ne!(a.identity_name, a.waiver_identity);
+        assert_eq!(
+            added.identity_name.as_deref(),
+            Some(a.identity_name.as_str())
+        );
+        assert_eq!(
+            edited.summary.listed[0].identity_name.as_deref(),
+            Some(a.identity_name.as_str())
+        );
         assert_eq!(
             edited.summary.listed[0].approver,
             "security-board@example.com"
@@ -1578,6 +1611,8 @@ mod tests {
         );
         assert_eq!(answer.summary.expired, 1);
         assert!(answer.summary.listed[0].expired);
+        // A pattern names no one identity.
+        assert_eq!(answer.summary.listed[0].identity_name, None);
         let settings: Vec<&str> = answer
             .summary
             .changed
