@@ -18,25 +18,8 @@ fn readme_policy() -> String {
 fn readme_policy_example_parses_and_shows_the_defaults() {
     let policy = Policy::from_json(readme_policy().as_bytes())
         .expect("the README example is a valid policy");
-    let defaults = Thresholds::default();
-    assert_eq!(policy.thresholds.stale_days, defaults.stale_days);
-    assert_eq!(
-        policy.thresholds.credential_max_lifetime_days,
-        defaults.credential_max_lifetime_days
-    );
-    assert_eq!(policy.thresholds.rotation_days, defaults.rotation_days);
-    assert_eq!(
-        policy.thresholds.unused_credential_days,
-        defaults.unused_credential_days
-    );
-    assert_eq!(
-        policy.thresholds.shared_identity_high,
-        defaults.shared_identity_high
-    );
-    assert_eq!(
-        policy.thresholds.write_subscriptions_high,
-        defaults.write_subscriptions_high
-    );
+    // Every threshold the README shows is the default.
+    assert_eq!(policy.thresholds, Thresholds::default());
     assert_eq!(policy.owner_tag_keys, DEFAULT_OWNER_TAG_KEYS);
     assert_eq!(policy.waivers.len(), 1);
 }

@@ -120,7 +120,7 @@ pub enum DataSource {
     /// Entra users and groups (owner resolution).
     #[serde(rename = "USERS")]
     Users,
-    /// Per-assignment permission usage (not read by this version).
+    /// Per-assignment permission usage: the Azure activity log.
     #[serde(rename = "USAGE")]
     PermissionUsage,
     /// Per-credential last use (Graph beta `reports/appCredentialSignInActivities`).
@@ -163,8 +163,8 @@ impl DataSource {
                  `az ad group list` for owner tags that name a team"
             }
             DataSource::PermissionUsage => {
-                "per-assignment permission usage (activity log or a permissions-analytics export; not read by this \
-                 version)"
+                "`az monitor activity-log list --offset 90d --max-events 1000000 -o json` per subscription (the \
+                 activity log: which operations each identity performed)"
             }
             DataSource::CredentialUsage => {
                 "Graph beta `reports/appCredentialSignInActivities` (`az rest --method get --url \
@@ -404,8 +404,10 @@ pub const CHECKS: &[Check] = &[
         exposure: false,
         data: &[D::RoleAssignments, D::PermissionUsage],
         mapping: m!(O["NHI5"] C["PR.AA-05", "DE.CM-03"] N["AC-6(7)", "AC-2(3)"] Z[] M["PA-3", "PA-4"] CIS[]),
-        finds: "An assignment or role not exercised in 90 days (high if privileged). Needs per-assignment permission \
-                usage; sign-in activity tells that an identity was used, not which grant it used.",
+        finds: "A role assignment of a write role with no operation in the activity log that it allows, at or under its \
+                scope, in 90 days (policy `unused_grant_days`; high if the role is privileged). Sign-in activity tells \
+                that an identity was used, not which grant it used; the activity log tells which writes it made. \
+                Read-only and data-plane roles are not judged (the activity log records neither).",
         why: "Unused entitlements are pure attack surface (the Permission Creep Index idea).",
         example: "`id-reporting` holds Contributor on a subscription but only ever read one storage account.",
         remediation: "Remove or right-size the unused grant.",

@@ -213,6 +213,32 @@ pub struct DirectoryPrincipal {
     pub provenance: Provenance,
 }
 
+/// A control-plane operation a workload identity performed (activity log), kept to tell whether its role
+/// assignments are exercised (NHI-P-007).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct Operation {
+    pub identity: IdentityIx,
+    /// `authorization.action` as logged (`Microsoft.Storage/storageAccounts/write`).
+    pub action: Sym,
+    /// `authorization.scope` (else `resourceId`) as logged.
+    pub scope: Sym,
+    /// Seconds since the epoch.
+    pub at: i64,
+    /// `status.value` is `Failed`: the attempt proves nothing about the grants.
+    pub failed: bool,
+    pub provenance: Provenance,
+}
+
+/// What the activity-log export covers for one subscription: every event read, whoever the caller.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LogCoverage {
+    /// Folded subscription id (lower case), or empty for events outside any subscription.
+    pub subscription: String,
+    pub first: i64,
+    pub last: i64,
+    pub events: u64,
+}
+
 /// User or group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -598,6 +624,12 @@ pub struct Snapshot {
     /// Entra users and groups (empty when neither export was read).
     #[serde(default)]
     pub principals: Vec<DirectoryPrincipal>,
+    /// Activity-log operations of workload identities (empty when no activity log was read).
+    #[serde(default)]
+    pub operations: Vec<Operation>,
+    /// The time span the activity log covers, per subscription.
+    #[serde(default)]
+    pub log_coverage: Vec<LogCoverage>,
     /// Lookup tables rebuilt from the vectors; not serialised.
     #[serde(skip)]
     pub index: SnapshotIndex,

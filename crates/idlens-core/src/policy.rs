@@ -41,6 +41,9 @@ pub struct Thresholds {
     pub rotation_overlap_days: i64,
     /// NHI-C-007: an active credential not used for more than this many days is unused (45).
     pub unused_credential_days: i64,
+    /// NHI-P-007: a write role assignment with no matching operation in the activity log for this many days is
+    /// unused (90).
+    pub unused_grant_days: i64,
     /// NHI-I-001: more than this many attached resources is medium (5).
     pub shared_identity_medium: usize,
     /// NHI-I-001: more than this many attached resources is high (10).
@@ -69,6 +72,7 @@ impl Default for Thresholds {
             expiry_warning_days: 30,
             rotation_overlap_days: 30,
             unused_credential_days: 45,
+            unused_grant_days: 90,
             shared_identity_medium: 5,
             shared_identity_high: 10,
             subscriptions_info: 2,

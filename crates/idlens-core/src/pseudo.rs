@@ -121,6 +121,9 @@ impl Pseudonymiser {
                 }
             }
         }
+        for op in &snap.operations {
+            p.add_path(Some(snap.str(op.scope)));
+        }
         for u in &snap.principals {
             p.add_opt(s(u.display_name));
             p.add_opt(s(u.user_principal_name));

@@ -105,8 +105,8 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
         for finding in findings {
             let id = finding.check_id.as_ref();
             match id {
-                "NHI-P-001" | "NHI-P-002" | "NHI-P-003" | "NHI-P-005" | "NHI-I-004"
-                | "NHI-H-001" => {
+                "NHI-P-001" | "NHI-P-002" | "NHI-P-003" | "NHI-P-005" | "NHI-P-007"
+                | "NHI-I-004" | "NHI-H-001" => {
                     for &g in &finding.refs.grants {
                         let mut v = View::of(ix);
                         v.removed_grants.push(g);

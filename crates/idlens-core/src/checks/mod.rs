@@ -158,6 +158,9 @@ impl Availability {
                     set.insert(DataSource::DirectoryRoles);
                     a.directory_roles = true;
                 }
+                "az-activity-log" => {
+                    set.insert(DataSource::PermissionUsage);
+                }
                 "graph-users" => {
                     set.insert(DataSource::Users);
                     a.users = true;
@@ -193,7 +196,10 @@ fn requirements(id: &str) -> (&'static [DataSource], &'static [DataSource]) {
         "NHI-P-004" => (&[D::DirectoryRoles], &[D::Identities]),
         "NHI-P-005" => (&[D::RoleAssignments], &[D::RoleDefinitions]),
         "NHI-P-006" => (&[D::RoleAssignments], &[D::RoleDefinitions]),
-        "NHI-P-007" => (&[D::RoleAssignments, D::PermissionUsage], &[]),
+        "NHI-P-007" => (
+            &[D::RoleAssignments, D::PermissionUsage],
+            &[D::RoleDefinitions],
+        ),
         "NHI-L-001" => (&[D::RoleAssignments, D::Identities], &[]),
         "NHI-L-002" => (
             &[D::Identities, D::Resources],
@@ -247,6 +253,10 @@ fn scope_note(id: &str) -> Option<&'static str> {
         "NHI-P-005" => {
             Some("RBAC roles only; Key Vault access policies are not in the exports read.")
         }
+        "NHI-P-007" => Some(
+            "Azure role assignments of write roles, from the activity log (control-plane writes, deletes and \
+             actions); read-only and data-plane roles are not judged, because the activity log records neither.",
+        ),
         "NHI-C-008" => Some(
             "Consumers that Resource Graph names (AKS clusters signing in as an app through \
              `servicePrincipalProfile`); App Service settings, pipelines and sign-in logs are not in the exports read.",
@@ -298,6 +308,10 @@ pub struct Ctx<'a> {
     pub(crate) principal_by_name: HashMap<String, u32>,
     /// Some user record carries `accountEnabled`: a disabled owner can be told from an active one.
     pub(crate) user_enabled_known: bool,
+    /// Activity-log operations per identity (NHI-P-007).
+    pub(crate) ops_of: Vec<Vec<u32>>,
+    /// What the activity log covers: folded subscription id → (first, last) event time.
+    pub(crate) log_span: HashMap<String, (i64, i64)>,
     /// Workloads that sign in as an app registration (by appId) where a managed identity would do (NHI-C-008).
     pub(crate) app_consumers: HashMap<Guid, Vec<u32>>,
 }
@@ -409,6 +423,8 @@ impl<'a> Ctx<'a> {
             principal_by_name: HashMap::new(),
             user_enabled_known: false,
             app_consumers: HashMap::new(),
+            ops_of: Vec::new(),
+            log_span: HashMap::new(),
         };
         cx.environments();
         cx.tenant_facts();
@@ -604,6 +620,16 @@ impl<'a> Ctx<'a> {
             }
         }
         self.owners_exported = snap.identities.iter().any(|i| !i.owners.is_empty());
+        self.ops_of = vec![Vec::new(); snap.identities.len()];
+        for (ox, op) in snap.operations.iter().enumerate() {
+            if let Some(list) = self.ops_of.get_mut(op.identity as usize) {
+                list.push(ox as u32);
+            }
+        }
+        for c in &snap.log_coverage {
+            self.log_span
+                .insert(c.subscription.clone(), (c.first, c.last));
+        }
         for (wx, w) in snap.workloads.iter().enumerate() {
             if let Some(app) = w.app_credential {
                 self.app_consumers.entry(app).or_default().push(wx as u32);

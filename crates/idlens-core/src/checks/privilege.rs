@@ -1,7 +1,8 @@
 //! Privilege checks (CONTROLS.md §8.1): NHI-P-001 broad privileged roles, NHI-P-002 can grant access, NHI-P-003
 //! custom roles with wildcards (identity side), NHI-P-005 broad Key Vault data-plane roles, NHI-P-006 breadth of
 //! write reach, NHI-P-004 tenant directory privilege (Entra directory roles and Graph application permissions, when
-//! either Graph export was read). NHI-P-007 needs exports this version does not read and is reported not evaluated.
+//! either Graph export was read), NHI-P-007 granted but unused (write roles with no matching operation in the
+//! activity log).
 
 use std::collections::HashSet;
 
@@ -23,6 +24,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
     let cx = out.cx;
     let grants: Vec<u32> = view.grants(cx).collect();
     let has_grants = !grants.is_empty();
+    unused_grants(out, view, &grants);
 
     if out.applies("NHI-P-001", has_grants) {
         for &gx in &grants {
@@ -250,6 +252,132 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
                 message,
                 vec![cx.directory_grant_evidence(dx)],
                 refs,
+            );
+        }
+    }
+}
+
+/// Whether a role's write power is only on the data plane (blobs, secrets …), which the activity log does not record.
+fn data_plane_role(cx: &super::Ctx<'_>, gx: u32) -> bool {
+    let snap = cx.snap;
+    let Some(role) = snap
+        .grants
+        .get(gx as usize)
+        .and_then(|g| snap.roles.get(g.role as usize))
+    else {
+        return false;
+    };
+    if role.actions.is_empty() {
+        // Not exported: the well-known data roles say so in their names.
+        let name = snap.opt_str(role.name).unwrap_or("").to_ascii_lowercase();
+        return name.contains(" data ")
+            || matches!(
+                cx.grant_class(gx),
+                RoleClass::VaultOfficer | RoleClass::VaultSecretsUser
+            );
+    }
+    // Exported: a role with data actions draws its power from the data plane (Key Vault and storage roles keep a
+    // few control-plane actions such as deployments, which say nothing about their use).
+    !role.data_actions.is_empty()
+        || role.actions.iter().all(|a| {
+            let a = snap.str(*a).to_ascii_lowercase();
+            a.ends_with("/read") || a == "*/read"
+        })
+}
+
+/// Whether `scope` (folded) is `grant` (folded) or lies under it. A management-group scope covers every subscription
+/// (the exports do not say which belong to it), so any operation counts.
+fn under(scope: &str, grant: &str) -> bool {
+    grant == "/"
+        || grant.contains("/providers/microsoft.management/managementgroups/")
+        || scope == grant
+        || scope.starts_with(grant) && scope.as_bytes().get(grant.len()) == Some(&b'/')
+}
+
+/// NHI-P-007: write role assignments with no operation they allow, at or under their scope, within
+/// `unused_grant_days` of the audit date, where the activity log covers the scope's subscription.
+fn unused_grants(out: &mut Out<'_, '_>, view: &View, grants: &[u32]) {
+    let cx = out.cx;
+    let window = cx.policy.thresholds.unused_grant_days;
+    let since = cx.as_of - window * super::DAY;
+    let judged: Vec<u32> = grants
+        .iter()
+        .copied()
+        .filter(|&gx| cx.grant_tier(gx) >= 0.5 && !data_plane_role(cx, gx))
+        .collect();
+    if !out.applies("NHI-P-007", !judged.is_empty() && !cx.foreign(view.ix)) {
+        return;
+    }
+    let snap = cx.snap;
+    let ops: Vec<&crate::model::Operation> = cx
+        .ops_of
+        .get(view.ix as usize)
+        .into_iter()
+        .flatten()
+        .filter_map(|&o| snap.operations.get(o as usize))
+        .filter(|o| !o.failed && o.at >= since && o.at <= cx.as_of)
+        .collect();
+    for gx in judged {
+        let Some(g) = snap.grants.get(gx as usize) else {
+            continue;
+        };
+        // Covered: the log has events of the scope's subscription (any subscription for a root or group scope).
+        let span = match cx.grant_subscription(gx) {
+            Some(sub) => cx.log_span.get(&sub).copied(),
+            None => cx
+                .log_span
+                .values()
+                .copied()
+                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1))),
+        };
+        let Some((first, _)) = span else {
+            continue;
+        };
+        let scope = snap
+            .scopes
+            .get(g.scope as usize)
+            .map_or(String::new(), |s| crate::ids::fold(snap.str(s.id)));
+        let role = snap.roles.get(g.role as usize);
+        let allow: Vec<&str> = role.map_or(Vec::new(), |r| {
+            r.actions.iter().map(|a| snap.str(*a)).collect()
+        });
+        let deny: Vec<&str> = role.map_or(Vec::new(), |r| {
+            r.not_actions.iter().map(|a| snap.str(*a)).collect()
+        });
+        let used = ops.iter().any(|o| {
+            under(&crate::ids::fold(snap.str(o.scope)), &scope)
+                && (allow.is_empty()
+                    || crate::ingest::roles::effective(&allow, &deny, snap.str(o.action)))
+        });
+        if used {
+            continue;
+        }
+        let tier = cx.grant_tier(gx);
+        let severity = if tier >= cx.policy.thresholds.privileged_tier {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let mut ev = cx.grant_evidence(gx);
+        ev.fields.push(f(
+            "activityLog",
+            &format!(
+                "no operation allowed by the role at or under this scope since {} ({} operation(s) of this identity \
+                 in the window)",
+                crate::time::format_rfc3339(since).get(..10).unwrap_or(""),
+                ops.len()
+            ),
+        ));
+        let message = format!(
+            "{} at {} scope not exercised in {window} days (the activity log shows no operation it allows)",
+            cx.role_name(gx),
+            cx.scope_level(gx).id()
+        );
+        out.push("NHI-P-007", severity, message, vec![ev], grant_refs(gx));
+        if first > since + 7 * super::DAY {
+            out.uncertain(
+                "the activity log read covers less than the window (export it with `--offset 90d`): an older use \
+                 would not show",
             );
         }
     }

@@ -69,6 +69,8 @@ impl B {
                 directory_grants: Vec::new(),
                 credential_activity: Vec::new(),
                 principals: Vec::new(),
+                operations: Vec::new(),
+                log_coverage: Vec::new(),
                 index: Default::default(),
             },
             next_guid: 0x1000,
@@ -1057,6 +1059,167 @@ fn c008_secret_used_by_an_azure_resource_that_could_use_a_managed_identity() {
     // Without the resources export it is not evaluated.
     let e = run(&B::new(&["graph-service-principals"]).done());
     assert_eq!(status(&e, "NHI-C-008"), CheckStatus::NotEvaluated);
+}
+
+impl B {
+    /// An activity-log operation of identity `ix`, `days_ago` before the audit date.
+    fn op(&mut self, ix: u32, action: &str, scope: &str, days_ago: i64, failed: bool) {
+        let action = self.sym(action);
+        let scope = self.sym(scope);
+        self.s.operations.push(crate::model::Operation {
+            identity: ix,
+            action,
+            scope,
+            at: NOW - days_ago * DAY,
+            failed,
+            provenance: prov(0),
+        });
+    }
+
+    /// The activity log covers `sub` from `days` before the audit date.
+    fn log_covers(&mut self, sub: &str, days: i64) {
+        self.s.log_coverage.push(crate::model::LogCoverage {
+            subscription: sub.to_ascii_lowercase(),
+            first: NOW - days * DAY,
+            last: NOW,
+            events: 100,
+        });
+    }
+}
+
+#[test]
+fn p007_write_grants_not_exercised_in_the_activity_log() {
+    let mut formats = ALL.to_vec();
+    formats.push("az-activity-log");
+    let mut b = B::new(&formats);
+    b.log_covers(SUB_PROD, 90);
+    let web = format!(
+        "{}/providers/Microsoft.Web/sites/web1",
+        rg(SUB_PROD, "rg-a")
+    );
+    // Negative: a write under its scope 10 days ago.
+    let used = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-used",
+        SUB_PROD,
+    );
+    b.grant(used, "Contributor", &sub(SUB_PROD));
+    b.op(used, "Microsoft.Web/sites/write", &web, 10, false);
+    // Positive: the last write was 120 days ago; a failed attempt does not count.
+    let idle = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-idle",
+        SUB_PROD,
+    );
+    b.grant(idle, "Contributor", &sub(SUB_PROD));
+    b.op(idle, "Microsoft.Web/sites/write", &web, 120, false);
+    b.op(idle, "Microsoft.Web/sites/write", &web, 5, true);
+    // Positive: writes, but in another resource group than the grant's.
+    let aside = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-aside",
+        SUB_PROD,
+    );
+    b.grant(aside, "Contributor", &rg(SUB_PROD, "rg-b"));
+    b.op(aside, "Microsoft.Web/sites/write", &web, 3, false);
+    // Positive: a custom role that allows storage only; the identity only wrote web sites.
+    let scope = sub(SUB_PROD);
+    b.role(
+        "Storage Writer",
+        Some(&["Microsoft.Storage/*"]),
+        &[scope.as_str()],
+    );
+    let narrow = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-narrow",
+        SUB_PROD,
+    );
+    b.grant(narrow, "Storage Writer", &sub(SUB_PROD));
+    b.op(narrow, "Microsoft.Web/sites/write", &web, 3, false);
+    // Negative: the same custom role, used.
+    let storage = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-storage",
+        SUB_PROD,
+    );
+    b.grant(storage, "Storage Writer", &sub(SUB_PROD));
+    b.op(
+        storage,
+        "Microsoft.Storage/storageAccounts/write",
+        &format!(
+            "{}/providers/Microsoft.Storage/storageAccounts/st1",
+            rg(SUB_PROD, "rg-a")
+        ),
+        30,
+        false,
+    );
+    // Not judged: a read-only role (reads are not logged), and a subscription the log does not cover.
+    let reader = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-reader",
+        SUB_PROD,
+    );
+    b.grant(reader, "Reader", &sub(SUB_PROD));
+    let dev = b.identity(IdentityKind::UserAssignedManagedIdentity, "id-dev", SUB_DEV);
+    b.grant(dev, "Contributor", &sub(SUB_DEV));
+    let s = b.done();
+    let e = run(&s);
+    assert_eq!(status(&e, "NHI-P-007"), CheckStatus::Evaluated);
+    assert!(hits(&e, "NHI-P-007", "id-used").is_empty());
+    let idle_hit = hits(&e, "NHI-P-007", "id-idle");
+    assert_eq!(idle_hit.len(), 1);
+    assert_eq!(
+        idle_hit[0].severity,
+        Severity::High,
+        "Contributor is privileged"
+    );
+    assert!(idle_hit[0].certain);
+    assert_eq!(idle_hit[0].refs.grants.len(), 1);
+    assert_eq!(hits(&e, "NHI-P-007", "id-aside").len(), 1);
+    assert_eq!(hits(&e, "NHI-P-007", "id-narrow").len(), 1);
+    assert!(hits(&e, "NHI-P-007", "id-storage").is_empty());
+    assert!(hits(&e, "NHI-P-007", "id-reader").is_empty());
+    assert!(hits(&e, "NHI-P-007", "id-dev").is_empty());
+    // The plan removes the unused grant, re-scored.
+    let plan = crate::remediate::plan(&s, &Policy::default(), NOW, &e);
+    assert!(
+        plan.actions
+            .iter()
+            .any(|a| a.checks.iter().any(|c| c == "NHI-P-007"))
+    );
+    // A longer window (policy) reaches the 120-day-old write.
+    let policy = Policy {
+        thresholds: crate::policy::Thresholds {
+            unused_grant_days: 150,
+            ..Default::default()
+        },
+        ..Policy::default()
+    };
+    let e150 = run_with(&s, &policy);
+    assert!(hits(&e150, "NHI-P-007", "id-idle").is_empty());
+
+    // A log shorter than the window: the finding is uncertain.
+    let mut b = B::new(&formats);
+    b.log_covers(SUB_PROD, 20);
+    let idle = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-idle",
+        SUB_PROD,
+    );
+    b.grant(idle, "Contributor", &sub(SUB_PROD));
+    let e = run(&b.done());
+    assert!(!hits(&e, "NHI-P-007", "id-idle")[0].certain);
+
+    // Without an activity log, not evaluated.
+    let mut b = B::new(ALL);
+    let idle = b.identity(
+        IdentityKind::UserAssignedManagedIdentity,
+        "id-idle",
+        SUB_PROD,
+    );
+    b.grant(idle, "Contributor", &sub(SUB_PROD));
+    let e = run(&b.done());
+    assert_eq!(status(&e, "NHI-P-007"), CheckStatus::NotEvaluated);
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub enum Format {
     AppRoleAssignments,
     /// Graph beta `reports/appCredentialSignInActivities`: last use per credential (`keyId`).
     CredentialSignInActivity,
+    /// Azure activity log (`az monitor activity-log list`): control-plane operations per caller.
+    ActivityLog,
     /// Graph `users` (`az ad user list`): owner resolution.
     Users,
     /// Graph `groups` (`az ad group list`): owner resolution.
@@ -68,6 +70,7 @@ impl Format {
             Format::DirectoryRoleAssignments => "graph-directory-role-assignments",
             Format::AppRoleAssignments => "graph-app-role-assignments",
             Format::CredentialSignInActivity => "graph-app-credential-sign-in-activity",
+            Format::ActivityLog => "az-activity-log",
             Format::Users => "graph-users",
             Format::Groups => "graph-groups",
             Format::Foreign(id) => id,
@@ -86,7 +89,7 @@ pub const EXPECTED: &str = "expected one of: `az identity list -o json`, `az rol
 `az graph query` / Resource Graph CSV with an `identity` column, `az identity federated-credential list -o json`, \
 Graph `reports/servicePrincipalSignInActivities`, Graph `roleManagement/directory/roleAssignments`, Graph \
 `servicePrincipals/{id}/appRoleAssignments`, Graph `reports/appCredentialSignInActivities`, `az ad user list`, \
-`az ad group list` (JSON, or a zip of them)";
+`az ad group list`, `az monitor activity-log list` (JSON, or a zip of them)";
 
 macro_rules! keys {
     ($($name:ident = $text:literal),* $(,)?) => {
@@ -115,7 +118,8 @@ keys! {
     keyId = "keyId", credentialOrigin = "credentialOrigin", appObjectId = "appObjectId",
     servicePrincipalObjectId = "servicePrincipalObjectId", keyUsage = "keyUsage", signInActivity = "signInActivity",
     userPrincipalName = "userPrincipalName", securityEnabled = "securityEnabled", mailEnabled = "mailEnabled",
-    groupTypes = "groupTypes",
+    groupTypes = "groupTypes", eventTimestamp = "eventTimestamp", caller = "caller", claims = "claims",
+    operationName = "operationName", authorization = "authorization",
 }
 
 /// The key names of one record (and of its `properties`), plus the few string values detection needs.
@@ -275,6 +279,15 @@ pub(crate) fn detect(keys: &Keys, envelope: Option<&str>) -> Option<Format> {
     }
     if keys.has(apiVersion) && keys.kind.is_some() || keys.has(roleRef) {
         return Some(Format::Foreign("kubernetes"));
+    }
+    // Activity-log events: a timestamp of their own and who did what.
+    if keys.has(eventTimestamp)
+        && (keys.has(caller)
+            || keys.has(claims)
+            || keys.has(authorization)
+            || keys.has(operationName))
+    {
+        return Some(Format::ActivityLog);
     }
     // Graph directory-role and app-role assignments also carry `principalId` (and `roleDefinitionId`): decided
     // before the ARM role assignments, by the keys ARM never has.
@@ -510,6 +523,12 @@ mod tests {
                 r#"{"id":"1","appId":"2","servicePrincipalType":"Application","userPrincipalName":"x"}"#
             ),
             Some(Format::ServicePrincipals)
+        );
+        assert_eq!(
+            of(
+                r#"{"authorization":{"action":"Microsoft.Web/sites/write","scope":"/subscriptions/s"},"caller":"x","eventTimestamp":"2026-10-01T00:00:00Z","operationName":{"value":"Microsoft.Web/sites/write"},"properties":{"statusCode":"OK"}}"#
+            ),
+            Some(Format::ActivityLog)
         );
         assert_eq!(of(r#"{"a":1}"#), None);
         assert_eq!(of("[1,2]"), None);

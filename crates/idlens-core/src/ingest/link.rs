@@ -7,16 +7,15 @@
 //! by name, then in the built-in table. Unresolved references become facts (inferred identities, unresolved grants),
 //! never errors. Output order follows input order (files, then records), never a hash map's.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::ids::hash::{FastBuild, FastMap};
 use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
 use crate::model::{
     Activity, Attachment, AttachmentKind, Credential, CredentialActivity, CredentialHolder,
-    DirectoryPrincipal,
-    DirectoryGrant, DirectoryGrantKind, Environment, EnvironmentSource, Federation, FileReport,
-    GrantPrincipal, Identity, IdentityIx, IdentityKind, Provenance, Provider, RoleDefinition,
-    Snapshot, TierSource, Workload,
+    DirectoryGrant, DirectoryGrantKind, DirectoryPrincipal, Environment, EnvironmentSource,
+    Federation, FileReport, GrantPrincipal, Identity, IdentityIx, IdentityKind, LogCoverage,
+    Operation, Provenance, Provider, RoleDefinition, Snapshot, TierSource, Workload,
 };
 
 use super::raw::{Keyed, RawCredential, RawIdentityRef, Store};
@@ -437,6 +436,10 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
     // 7b. Per-credential usage: onto the credential with that keyId held by the object the record names.
     let credential_activity = link_credential_activity(&mut l, &store, &mut files);
 
+    // 7d. Activity-log operations: onto the identity that performed them (object id, else client id); what the
+    // log covers per subscription counts every event, whoever the caller.
+    let (operations, log_coverage) = link_operations(&l, &store, &mut files);
+
     // 7c. Users and groups of the directory, as read (owner resolution).
     let principals = store
         .principals
@@ -705,6 +708,8 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
         directory_grants,
         credential_activity,
         principals,
+        operations,
+        log_coverage,
         index: Default::default(),
     };
     snapshot.rebuild_index();
@@ -807,4 +812,64 @@ fn link_credential_activity(
         }
     }
     out
+}
+
+/// Match activity-log events to identities and measure what the log covers per subscription. Events of callers that
+/// are not identities of the snapshot (people, other tenants' apps) count for the coverage and are otherwise not
+/// kept; their number is reported in the file's messages.
+fn link_operations(
+    l: &Linker,
+    store: &Store,
+    files: &mut [FileReport],
+) -> (Vec<Operation>, Vec<LogCoverage>) {
+    let raw = &store.operations;
+    let mut out = Vec::new();
+    let mut coverage: BTreeMap<String, LogCoverage> = BTreeMap::new();
+    let mut others: FastMap<u32, u64> = FastMap::default();
+    for op in &raw.items {
+        let scope = l.strings.resolve(op.scope);
+        let sub = op
+            .subscription
+            .map(|s| fold(l.strings.resolve(s)))
+            .or_else(|| parse_arm_path(scope).1.subscription.map(fold))
+            .unwrap_or_default();
+        let c = coverage.entry(sub.clone()).or_insert(LogCoverage {
+            subscription: sub,
+            first: op.at,
+            last: op.at,
+            events: 0,
+        });
+        c.first = c.first.min(op.at);
+        c.last = c.last.max(op.at);
+        c.events += 1;
+        let identity = op
+            .object_id
+            .and_then(|g| l.by_principal.get(&g))
+            .or_else(|| op.app_id.and_then(|g| l.by_client.get(&g)))
+            .or_else(|| {
+                op.caller_guid
+                    .and_then(|g| l.by_principal.get(&g).or_else(|| l.by_client.get(&g)))
+            })
+            .copied();
+        match identity {
+            Some(identity) => out.push(Operation {
+                identity,
+                action: op.action,
+                scope: op.scope,
+                at: op.at,
+                failed: op.failed,
+                provenance: op.prov,
+            }),
+            None => *others.entry(op.prov.file).or_default() += 1,
+        }
+    }
+    for (file, n) in others {
+        if let Some(f) = files.get_mut(file as usize) {
+            f.messages.push(format!(
+                "{n} event(s) by callers that are not workload identities of the snapshot (people, or service \
+                 principals not exported) were read for the log's time span only"
+            ));
+        }
+    }
+    (out, coverage.into_values().collect())
 }

@@ -313,6 +313,23 @@ pub(crate) struct RawPrincipal {
     pub prov: Provenance,
 }
 
+/// One activity-log event, before its caller is matched to an identity (see [`crate::model::Operation`]).
+#[derive(Debug, Clone)]
+pub(crate) struct RawOperation {
+    /// The `objectidentifier` claim (a service principal's object id).
+    pub object_id: Option<Guid>,
+    /// The `appid` claim (the client id).
+    pub app_id: Option<Guid>,
+    /// `caller` when it is a GUID (service principals); people's callers are UPNs.
+    pub caller_guid: Option<Guid>,
+    pub action: Sym,
+    pub scope: Sym,
+    pub subscription: Option<Sym>,
+    pub at: i64,
+    pub failed: bool,
+    pub prov: Provenance,
+}
+
 /// A deduplicating list: the first record with a key is kept, later ones are merged into it.
 #[derive(Debug)]
 pub(crate) struct Keyed<T> {
@@ -387,6 +404,7 @@ pub(crate) struct Store {
     pub directory_grants: Keyed<RawDirectoryGrant>,
     pub credential_activity: Keyed<RawCredentialActivity>,
     pub principals: Keyed<RawPrincipal>,
+    pub operations: Keyed<RawOperation>,
 }
 
 /// Add the credentials of a duplicate record that the kept one lacks (same `keyId` = same credential).

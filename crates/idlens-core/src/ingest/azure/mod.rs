@@ -13,6 +13,7 @@ macro_rules! pick {
     };
 }
 
+pub(crate) mod activity_log;
 pub(crate) mod application;
 pub(crate) mod credential_signin;
 pub(crate) mod directory;
@@ -50,6 +51,7 @@ pub(crate) fn read(format: Format, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
             directory::read(crate::model::DirectoryGrantKind::AppRole, bytes, ctx)
         }
         Format::CredentialSignInActivity => credential_signin::read(bytes, ctx),
+        Format::ActivityLog => activity_log::read(bytes, ctx),
         Format::Users => {
             directory_object::read(crate::model::DirectoryPrincipalKind::User, bytes, ctx)
         }
