@@ -257,7 +257,16 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
     }
 }
 
-/// Whether a role's write power is only on the data plane (blobs, secrets …), which the activity log does not record.
+/// Operations that look like control-plane writes but never reach the activity log (support tickets, registry
+/// pushes) or only read; log queries (`…/search/action`, `…/query/action`) only read too.
+const UNLOGGED_ACTIONS: &[&str] = &[
+    "microsoft.support/*",
+    "microsoft.containerregistry/registries/push/write",
+    "microsoft.containerregistry/registries/pull/read",
+];
+
+/// Whether a role's write power is only on the data plane (blobs, secrets, registries …) or in operations the
+/// activity log does not record: such a grant cannot be judged from the log.
 fn data_plane_role(cx: &super::Ctx<'_>, gx: u32) -> bool {
     let snap = cx.snap;
     let Some(role) = snap
@@ -271,6 +280,7 @@ fn data_plane_role(cx: &super::Ctx<'_>, gx: u32) -> bool {
         // Not exported: the well-known data roles say so in their names.
         let name = snap.opt_str(role.name).unwrap_or("").to_ascii_lowercase();
         return name.contains(" data ")
+            || name.starts_with("acr")
             || matches!(
                 cx.grant_class(gx),
                 RoleClass::VaultOfficer | RoleClass::VaultSecretsUser
@@ -281,7 +291,10 @@ fn data_plane_role(cx: &super::Ctx<'_>, gx: u32) -> bool {
     !role.data_actions.is_empty()
         || role.actions.iter().all(|a| {
             let a = snap.str(*a).to_ascii_lowercase();
-            a.ends_with("/read") || a == "*/read"
+            a.ends_with("/read")
+                || a.ends_with("/search/action")
+                || a.ends_with("/query/action")
+                || UNLOGGED_ACTIONS.contains(&a.as_str())
         })
 }
 

@@ -37,6 +37,7 @@ pub(crate) fn write<W: Write>(t: &Tenant, name: &str, out: &mut W) -> io::Result
         "app-credential-signins.json" => app_credential_signins(t, out)?,
         "users.json" => users(t, out)?,
         "groups.json" => groups(t, out)?,
+        "activity-log.json" => activity_log(t, out)?,
         _ => return Ok(0),
     };
     out.write_all(b"\n")?;
@@ -1894,6 +1895,238 @@ fn groups<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             mail_enabled: true,
             security_enabled: false,
         })?;
+    }
+    arr.close()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// activity-log.json — `az monitor activity-log list --offset 90d -o json`, the subscriptions' logs appended into
+// one array: the control-plane writes the workload identities made in the last 90 days. Most write grants were
+// exercised; about one in four was not (NHI-P-007). People's deployments, one per subscription near the start of
+// the window, make the log cover every subscription. Only the first identities are logged, so that a large
+// benchmark tenant does not grow by gigabytes.
+
+/// Identities (by index) whose operations the activity log holds.
+const LOGGED_IDENTITIES: usize = 2000;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LocRec {
+    localized_value: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct AuthRec {
+    action: String,
+    scope: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventRec {
+    authorization: AuthRec,
+    caller: String,
+    channels: &'static str,
+    claims: BTreeMap<&'static str, String>,
+    correlation_id: Guid,
+    description: &'static str,
+    event_data_id: Guid,
+    event_name: LocRec,
+    event_timestamp: String,
+    id: String,
+    level: &'static str,
+    operation_id: Guid,
+    operation_name: LocRec,
+    resource_group_name: String,
+    resource_id: String,
+    status: LocRec,
+    sub_status: LocRec,
+    submission_timestamp: String,
+    subscription_id: Guid,
+    tenant_id: &'static str,
+}
+
+fn loc(value: &str) -> LocRec {
+    LocRec {
+        localized_value: value.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+/// A concrete operation the role allows on the control plane, if it has one (data-plane roles have none worth
+/// logging).
+fn control_action(role: u8) -> Option<String> {
+    let spec = roles::BUILT_INS
+        .get(role as usize)
+        .or_else(|| roles::CUSTOMS.get((role as usize).checked_sub(roles::BUILT_INS.len())?))?;
+    if !spec.data_actions.is_empty() {
+        return None;
+    }
+    spec.actions.iter().find_map(|p| {
+        let lower = p.to_ascii_lowercase();
+        if lower.ends_with("/read") || lower == "*/read" || lower.starts_with("microsoft.support/")
+        {
+            return None;
+        }
+        if *p == "*" {
+            Some("Microsoft.Resources/deployments/write".to_owned())
+        } else if let Some(prefix) = p.strip_suffix("/*") {
+            (!prefix.contains('*')).then(|| format!("{prefix}/write"))
+        } else {
+            (!p.contains('*')).then(|| (*p).to_owned())
+        }
+    })
+}
+
+struct EventWriter<'t> {
+    t: &'t Tenant,
+    rng: Rng,
+    count: usize,
+}
+
+impl EventWriter<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push<W: Write>(
+        &mut self,
+        arr: &mut ArrayOut<'_, W>,
+        caller: String,
+        claims: BTreeMap<&'static str, String>,
+        action: &str,
+        rg: usize,
+        target: Option<String>,
+        at: i64,
+    ) -> io::Result<()> {
+        let t = self.t;
+        let sub = t.rg_sub(rg);
+        // The resource acted on: the grant's own resource, else one of the action's type in the group.
+        let resource = target.unwrap_or_else(|| {
+            let kind = action.rsplit_once('/').map_or(action, |(k, _)| k);
+            format!(
+                "{}/providers/{kind}/op-{}",
+                t.rg_path(rg, "resourceGroups"),
+                self.count % 97
+            )
+        });
+        let event = self.rng.guid();
+        let operation = self.rng.guid();
+        let millis = (self.rng.u64() % 1000) as u32;
+        self.count += 1;
+        arr.push(&EventRec {
+            authorization: AuthRec {
+                action: action.to_owned(),
+                scope: resource.clone(),
+            },
+            caller,
+            channels: "Operation",
+            claims,
+            correlation_id: operation,
+            description: "",
+            event_data_id: event,
+            event_name: loc("EndRequest"),
+            event_timestamp: dates::graph_ms(at, millis),
+            id: format!(
+                "{resource}/events/{event}/ticks/{}",
+                at * 10_000_000 + 621_355_968_000_000_000
+            ),
+            level: "Informational",
+            operation_id: operation,
+            operation_name: loc(action),
+            resource_group_name: t.rg_name(rg).to_owned(),
+            resource_id: resource,
+            status: loc("Succeeded"),
+            sub_status: loc("OK"),
+            submission_timestamp: dates::graph_ms(at + 30, millis),
+            subscription_id: t.subs.get(sub).map_or(Guid(0), |s| s.id),
+            tenant_id: "",
+        })
+    }
+}
+
+fn activity_log<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
+    let mut w = EventWriter {
+        t,
+        rng: Rng::new(t.seed, 11),
+        count: 0,
+    };
+    let mut routine_rng = Rng::new(t.seed, 2);
+    let mut arr = ArrayOut::open(out, 0)?;
+    // People deploying, once per subscription, 88 days back: the log covers the whole window.
+    for (s, _) in t.subs.iter().enumerate() {
+        let Some(rg) = t.rgs.iter().position(|r| r.sub == s) else {
+            continue;
+        };
+        let person = &t.people[s % t.people.len().max(1)];
+        let claims = BTreeMap::from([
+            (
+                "http://schemas.microsoft.com/identity/claims/objectidentifier",
+                person.id.to_string(),
+            ),
+            (
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
+                person.upn.clone(),
+            ),
+        ]);
+        let at = t.as_of - 88 * DAY + (s as i64) * 3600;
+        w.push(
+            &mut arr,
+            person.upn.clone(),
+            claims,
+            "Microsoft.Resources/deployments/write",
+            rg,
+            None,
+            at,
+        )?;
+    }
+    for (i, ident) in t.idents.iter().enumerate() {
+        let routine: Vec<Grant> = (0..t.routine.get(i).copied().unwrap_or(0))
+            .map(|j| routine_grant(t, &mut routine_rng, i, j))
+            .collect();
+        if i >= LOGGED_IDENTITIES || !ident.enabled {
+            continue;
+        }
+        let grants = t.grants.get(i).map_or(&[][..], Vec::as_slice);
+        for g in grants.iter().chain(&routine) {
+            let Some(action) = control_action(g.role) else {
+                continue;
+            };
+            if !w.rng.chance(0.75) {
+                continue;
+            }
+            let (rg, target) = match &g.scope {
+                Scope::Root | Scope::Mg(_) => (ident.rg, None),
+                Scope::Sub(s) => (
+                    t.rgs.iter().position(|r| r.sub == *s).unwrap_or(ident.rg),
+                    None,
+                ),
+                Scope::Rg(rg) => (*rg, None),
+                Scope::Resource { rg, provider, name } => (
+                    *rg,
+                    Some(format!(
+                        "{}/providers/{provider}/{name}",
+                        t.rg_path(*rg, "resourceGroups")
+                    )),
+                ),
+            };
+            let claims = BTreeMap::from([
+                ("appid", ident.client.to_string()),
+                (
+                    "http://schemas.microsoft.com/identity/claims/objectidentifier",
+                    ident.principal.to_string(),
+                ),
+                ("idtyp", "app".to_owned()),
+            ]);
+            let at = t.as_of - w.rng.range(DAY, 80 * DAY);
+            w.push(
+                &mut arr,
+                ident.principal.to_string(),
+                claims,
+                &action,
+                rg,
+                target,
+                at,
+            )?;
+        }
     }
     arr.close()
 }

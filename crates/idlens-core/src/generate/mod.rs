@@ -61,7 +61,7 @@ impl GenerateOptions {
 pub const DEMO_AS_OF_UNIX: i64 = 1_793_491_200;
 
 /// The files of a generated tenant, in the order they are written.
-pub const FILE_NAMES: [&str; 13] = [
+pub const FILE_NAMES: [&str; 14] = [
     "identities.json",
     "service-principals.json",
     "applications.json",
@@ -75,6 +75,7 @@ pub const FILE_NAMES: [&str; 13] = [
     "app-credential-signins.json",
     "users.json",
     "groups.json",
+    "activity-log.json",
 ];
 
 /// One generated file, whole.
