@@ -1903,11 +1903,7 @@ fn groups<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
 // activity-log.json — `az monitor activity-log list --offset 90d -o json`, the subscriptions' logs appended into
 // one array: the control-plane writes the workload identities made in the last 90 days. Most write grants were
 // exercised; about one in four was not (NHI-P-007). People's deployments, one per subscription near the start of
-// the window, make the log cover every subscription. Only the first identities are logged, so that a large
-// benchmark tenant does not grow by gigabytes.
-
-/// Identities (by index) whose operations the activity log holds.
-const LOGGED_IDENTITIES: usize = 2000;
+// the window, make the log cover every subscription. Large tenants get no log (see `ACTIVITY_LOG_MAX_IDENTITIES`).
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -2082,7 +2078,7 @@ fn activity_log<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
         let routine: Vec<Grant> = (0..t.routine.get(i).copied().unwrap_or(0))
             .map(|j| routine_grant(t, &mut routine_rng, i, j))
             .collect();
-        if i >= LOGGED_IDENTITIES || !ident.enabled {
+        if !ident.enabled {
             continue;
         }
         let grants = t.grants.get(i).map_or(&[][..], Vec::as_slice);

@@ -78,6 +78,22 @@ pub const FILE_NAMES: [&str; 14] = [
     "activity-log.json",
 ];
 
+/// Tenants of more identities get no `activity-log.json`: a real log of a tenant that size runs into gigabytes, and an
+/// auditor of such a tenant exports it per subscription if at all. Without it NHI-P-007 is not evaluated.
+pub const ACTIVITY_LOG_MAX_IDENTITIES: usize = 2000;
+
+/// The files generated under `opts`, in the order they are written: [`FILE_NAMES`], less the activity log for a
+/// tenant of more than [`ACTIVITY_LOG_MAX_IDENTITIES`] identities.
+#[must_use]
+pub fn file_names(opts: &GenerateOptions) -> Vec<&'static str> {
+    FILE_NAMES
+        .into_iter()
+        .filter(|name| {
+            *name != "activity-log.json" || opts.identities <= ACTIVITY_LOG_MAX_IDENTITIES
+        })
+        .collect()
+}
+
 /// One generated file, whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -112,14 +128,14 @@ impl Tenant {
 /// Generates the whole tenant in memory. Convenient for tests and small tenants; use [`generate_to`] for big ones.
 pub fn generate(opts: &GenerateOptions) -> Vec<GeneratedFile> {
     let tenant = Tenant::plan(opts);
-    FILE_NAMES
-        .iter()
+    file_names(opts)
+        .into_iter()
         .map(|name| {
             let mut bytes = Vec::new();
             // Writing into a Vec cannot fail; an error here would be a bug in the writer, and yields what was written.
             let _ = tenant.write_file(name, &mut bytes);
             GeneratedFile {
-                name: (*name).to_owned(),
+                name: name.to_owned(),
                 bytes,
             }
         })
@@ -140,7 +156,7 @@ where
 {
     let tenant = Tenant::plan(opts);
     let mut summary = GenerateSummary::default();
-    for name in FILE_NAMES {
+    for name in file_names(opts) {
         let mut out = open(name)?;
         let records = tenant.write_file(name, &mut out)?;
         out.flush()?;

@@ -502,3 +502,14 @@ fn a_big_tenant_keeps_its_proportions() {
         .count();
     assert!(owners < ras.len() / 20, "Owner is rare: {owners}");
 }
+
+#[test]
+fn large_tenants_get_no_activity_log() {
+    assert_eq!(
+        super::file_names(&opts(1, super::ACTIVITY_LOG_MAX_IDENTITIES, 10)),
+        FILE_NAMES
+    );
+    let big = super::file_names(&opts(1, super::ACTIVITY_LOG_MAX_IDENTITIES + 1, 10));
+    assert_eq!(big.len(), FILE_NAMES.len() - 1);
+    assert!(!big.contains(&"activity-log.json"));
+}
