@@ -27,6 +27,8 @@ struct Facts {
     grants: u32,
     /// Index of the strongest grant in the snapshot.
     top_grant: Option<u32>,
+    /// Index of the strongest Entra directory grant, when it outranks every Azure grant.
+    top_directory: Option<u32>,
     /// Tier × 1000, or -1 without grants.
     tier_key: i32,
     /// [`scope_breadth`] of the widest grant, or -1 without grants.
@@ -73,6 +75,22 @@ impl IdentityTable {
             }
             f.tier_key = f.tier_key.max(tier);
             f.scope_key = f.scope_key.max(breadth);
+        }
+        // Entra directory roles and Graph application permissions count as grants too; one that outranks every
+        // Azure grant is the row's top role (the widest-scope column stays about Azure scopes).
+        for (di, grant) in snapshot.directory_grants.iter().enumerate() {
+            let GrantPrincipal::Identity(ix) = grant.principal else {
+                continue;
+            };
+            let Some(f) = facts.get_mut(ix as usize) else {
+                continue;
+            };
+            f.grants += 1;
+            let tier = (grant.tier * 1000.0).round() as i32;
+            if tier > f.tier_key {
+                f.tier_key = tier;
+                f.top_directory = Some(di as u32);
+            }
         }
         for workload in &snapshot.workloads {
             // One workload may attach the same identity twice (system and kubelet): count it once.
@@ -330,6 +348,27 @@ impl IdentityTable {
         let identity = &snapshot.identities[ix as usize];
         let f = &self.facts[ix as usize];
         let top = f.top_grant.and_then(|g| snapshot.grants.get(g as usize));
+        let directory = f
+            .top_directory
+            .and_then(|d| snapshot.directory_grants.get(d as usize));
+        let (top_role, top_tier) = match directory {
+            Some(d) => (
+                Some(
+                    snapshot
+                        .opt_str(d.role_name)
+                        .or_else(|| snapshot.opt_str(d.role_id_text))
+                        .map_or_else(
+                            || d.role_id.map(|g| g.to_string()).unwrap_or_default(),
+                            str::to_owned,
+                        ),
+                ),
+                Some(d.tier),
+            ),
+            None => (
+                top.map(|g| super::detail::role_name(snapshot, g.role)),
+                top.map(|g| g.tier),
+            ),
+        };
         let a = self.assessment(ix);
         IdentityRow {
             index: ix,
@@ -342,8 +381,8 @@ impl IdentityTable {
             inferred: identity.inferred,
             workloads: f.workloads,
             grants: f.grants,
-            top_role: top.map(|g| super::detail::role_name(snapshot, g.role)),
-            top_tier: top.map(|g| g.tier),
+            top_role,
+            top_tier,
             widest_scope: level_of_breadth(f.scope_key),
             credentials: f.credentials,
             federations: f.federations,

@@ -100,22 +100,29 @@ fn every_column_sorts_both_ways() {
     }
 }
 
+/// Azure role assignments plus Entra directory grants of an identity.
+fn all_grants(snap: &Snapshot, ix: u32) -> usize {
+    snap.grants_of(ix).count()
+        + snap
+            .directory_grants
+            .iter()
+            .filter(|d| d.principal == crate::model::GrantPrincipal::Identity(ix))
+            .count()
+}
+
 #[test]
 fn grants_descending_puts_the_busiest_identity_first() {
     let snap = demo();
     let page = identity_page(snap, &query(IdentityColumn::Grants, true));
-    let most = snap
-        .identities
-        .iter()
-        .enumerate()
-        .map(|(i, _)| snap.grants_of(i as u32).count())
+    let most = (0..snap.identities.len() as u32)
+        .map(|i| all_grants(snap, i))
         .max()
         .unwrap_or(0);
     assert!(most > 1);
     assert_eq!(page.rows[0].grants as usize, most);
     // The row's counts agree with the model's own accessors.
     for row in page.rows.iter().take(20) {
-        assert_eq!(row.grants as usize, snap.grants_of(row.index).count());
+        assert_eq!(row.grants as usize, all_grants(snap, row.index));
         assert_eq!(row.workloads as usize, snap.workloads_of(row.index).count());
     }
 }
@@ -506,4 +513,35 @@ fn detail_lists_directory_roles_and_graph_permissions_at_tenant_scope() {
             .iter()
             .all(|g| g.scope != "tenant (Entra directory)")
     );
+}
+
+#[test]
+fn directory_roles_count_in_the_table_and_can_be_its_top_role() {
+    let snap = demo();
+    let page = identity_page(snap, &query(IdentityColumn::Tier, true));
+    // The bootstrap service principal holds Global Administrator: tier 1, shown as its top role.
+    let ga = snap
+        .directory_grants
+        .iter()
+        .find(|d| {
+            snap.opt_str(d.role_name) == Some("Global Administrator")
+                && matches!(d.principal, crate::model::GrantPrincipal::Identity(_))
+        })
+        .expect("a workload identity with Global Administrator");
+    let crate::model::GrantPrincipal::Identity(ix) = ga.principal else {
+        unreachable!()
+    };
+    let row = page
+        .rows
+        .iter()
+        .find(|r| r.index == ix)
+        .expect("among the top-tier rows");
+    assert_eq!(row.top_tier, Some(1.0));
+    assert!(
+        row.top_role.as_deref() == Some("Global Administrator")
+            || snap.grants_of(ix).any(|g| g.tier >= 1.0),
+        "{:?}",
+        row.top_role
+    );
+    assert_eq!(row.grants as usize, all_grants(snap, ix));
 }
