@@ -133,6 +133,8 @@ pub struct Framer {
     key: Vec<u8>,
     envelope_key: Option<&'static str>,
     error: Option<FrameError>,
+    /// A top-level `@odata.nextLink` / `nextLink` holds a link: the document is one page of several.
+    more_pages: bool,
 }
 
 impl Default for Framer {
@@ -163,7 +165,14 @@ impl Framer {
             key: Vec::new(),
             envelope_key: None,
             error: None,
+            more_pages: false,
         }
+    }
+
+    /// Some document had a top-level `@odata.nextLink` (Graph) or `nextLink` (ARM) string: later pages exist.
+    #[must_use]
+    pub fn more_pages(&self) -> bool {
+        self.more_pages
     }
 
     /// Records emitted (or skipped as oversized) so far.
@@ -360,6 +369,9 @@ impl Framer {
                             self.key_state = Some(KeyState::InKey);
                         }
                         Some(KeyState::ExpectValue) if self.stack.len() == 1 => {
+                            if matches!(self.key.as_slice(), b"@odata.nextLink" | b"nextLink") {
+                                self.more_pages = true;
+                            }
                             self.key_state = Some(KeyState::Other);
                         }
                         _ => {}
@@ -562,6 +574,40 @@ mod tests {
             keys,
             vec!["UserDetailList", "RoleDetailList", "RoleDetailList"]
         );
+    }
+
+    #[test]
+    fn a_next_link_means_more_pages() {
+        let page = |doc: &str| {
+            let mut framer = Framer::new();
+            let mut n = 0;
+            let mut sink = |_: Record<'_>| n += 1;
+            // In small chunks too: the key may be split anywhere.
+            for part in doc.as_bytes().chunks(3) {
+                framer.push(part, &mut sink).expect("no fault");
+            }
+            framer.finish(&mut sink).expect("no fault at end");
+            (n, framer.more_pages())
+        };
+        assert_eq!(
+            page(
+                r#"{"@odata.context":"x","value":[{"id":"a"}],"@odata.nextLink":"https://graph/?$skiptoken=1"}"#
+            ),
+            (1, true)
+        );
+        assert_eq!(
+            page(r#"{"value":[{"id":"a"}],"nextLink":"https://x/?$skiptoken=[1]"}"#),
+            (1, true)
+        );
+        assert_eq!(
+            page(r#"{"value":[{"id":"a"}],"nextLink":null}"#),
+            (1, false)
+        );
+        assert_eq!(
+            page(r#"{"value":[{"id":"a","nextLink":"deeper"}]}"#),
+            (1, false)
+        );
+        assert_eq!(page(r#"[{"id":"a"}]"#), (1, false));
     }
 
     #[test]

@@ -592,6 +592,9 @@ pub struct FileReport {
     pub set_aside: Vec<SetAside>,
     /// What the auditor should know about this file: unrecognised, truncated, tolerated timestamps, old formats.
     pub messages: Vec<String>,
+    /// One page of several: the export's `@odata.nextLink` / `nextLink` is set (later pages are not in this file).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 impl FileReport {

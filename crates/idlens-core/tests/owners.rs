@@ -207,3 +207,44 @@ fn users_from_az_and_the_portal_csv() {
     assert_eq!(findings_of(&e, "NHI-G-002", "app-left").len(), 1);
     assert!(findings_of(&e, "NHI-G-002", "app-ok").is_empty());
 }
+
+#[test]
+fn a_users_page_with_a_next_link_leaves_gone_owners_uncertain() {
+    let tenant = tenant();
+    let page1 = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+ {"id":"a0000000-0000-4000-8000-000000000001","userPrincipalName":"ada@contoso.com","accountEnabled":true}],
+ "@odata.nextLink":"https://graph.microsoft.com/v1.0/users?$skiptoken=RFNwdAIAAQAAAB"}"#;
+    let snap = ingest(&[
+        ("sps.json", tenant.as_bytes()),
+        ("users-1.json", page1.as_bytes()),
+    ]);
+    let file = snap
+        .files
+        .iter()
+        .find(|f| f.path == "users-1.json")
+        .unwrap();
+    assert!(file.partial);
+    assert!(
+        file.messages
+            .iter()
+            .any(|m| m.starts_with("one page of several")),
+        "{:?}",
+        file.messages
+    );
+    let e = evaluate_all(&snap);
+    let gone = findings_of(&e, "NHI-G-002", "app-gone");
+    assert_eq!(gone.len(), 1);
+    assert!(!gone[0].certain, "the owner may be on the missing page");
+
+    // With the last page too, the export is whole: the finding is certain.
+    let page2 = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+ {"id":"a0000000-0000-4000-8000-000000000002","userPrincipalName":"bob@contoso.com","accountEnabled":false}]}"#;
+    let snap = ingest(&[
+        ("sps.json", tenant.as_bytes()),
+        ("users-1.json", page1.as_bytes()),
+        ("users-2.json", page2.as_bytes()),
+    ]);
+    let e = evaluate_all(&snap);
+    assert!(findings_of(&e, "NHI-G-002", "app-gone")[0].certain);
+    assert_eq!(findings_of(&e, "NHI-G-002", "app-left").len(), 1);
+}

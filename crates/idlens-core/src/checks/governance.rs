@@ -351,9 +351,15 @@ fn owner_gone(out: &mut Out<'_, '_>, view: &View, id: &Identity) {
     let gone_tag = judged
         .iter()
         .any(|(name, s, _)| *s == OwnerState::Gone && tag.as_ref().is_some_and(|(_, v)| v == name));
+    let any_gone = judged.iter().any(|(_, s, _)| *s == OwnerState::Gone);
     if gone_tag && !cx.avail.groups {
         out.uncertain(
             "an owner tag's address is not among the exported users; groups were not exported, so it may name a team",
+        );
+    } else if any_gone && (cx.avail.users_partial || cx.avail.service_principals_partial) {
+        out.uncertain(
+            "the users or service-principal export is one page of several (`@odata.nextLink` set, no last page \
+             read): the owner may be on a missing page",
         );
     }
 }

@@ -109,6 +109,13 @@ pub struct Availability {
     /// Graph `groups` were read (owner tags naming a team).
     #[serde(default)]
     pub groups: bool,
+    /// Every service-principal file read is one page of several (`nextLink` set, no last page): an unknown principal
+    /// may be on a missing page.
+    #[serde(default)]
+    pub service_principals_partial: bool,
+    /// Likewise for the users export.
+    #[serde(default)]
+    pub users_partial: bool,
 }
 
 impl Availability {
@@ -176,6 +183,17 @@ impl Availability {
                 _ => {}
             }
         }
+        let all_partial = |formats: &[&str]| {
+            let mut files = snapshot.files.iter().filter(|f| {
+                f.ingested + f.merged > 0
+                    && formats.contains(&f.format.strip_suffix("-csv").unwrap_or(&f.format))
+            });
+            let first = files.next();
+            first.is_some_and(|f| f.partial) && files.all(|f| f.partial)
+        };
+        a.service_principals_partial =
+            all_partial(&["graph-service-principals", "aad-graph-service-principals"]);
+        a.users_partial = all_partial(&["graph-users"]);
         a.sources = set.into_iter().collect();
         a
     }

@@ -92,6 +92,12 @@ pub(super) fn run(
                     finding.caveat = Some(Cow::Borrowed(
                         "no service-principal export (`az ad sp list --all`) was read: the principal may exist",
                     ));
+                } else if cx.avail.service_principals_partial {
+                    finding.certain = false;
+                    finding.caveat = Some(Cow::Borrowed(
+                        "the service-principal export is one page of several (`@odata.nextLink` set, no last page \
+                         read): the principal may be on a missing page",
+                    ));
                 }
                 findings.push(finding);
             }

@@ -52,6 +52,7 @@ impl B {
                 merged: 0,
                 set_aside: Vec::new(),
                 messages: Vec::new(),
+                partial: false,
             })
             .collect();
         B {

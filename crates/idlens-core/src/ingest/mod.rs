@@ -149,6 +149,7 @@ impl Shared {
             merged: 0,
             set_aside: Vec::new(),
             messages: Vec::new(),
+            partial: false,
         });
         u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
     }
@@ -353,6 +354,7 @@ impl FileIngest {
             self.feed(&head, shared, options);
         }
         let mut messages = Vec::new();
+        let mut partial = false;
         let mut archive = None;
         let mut records = Records {
             file: self.file,
@@ -375,6 +377,14 @@ impl FileIngest {
                         err.expected,
                         framer.records()
                     ));
+                }
+                if framer.more_pages() {
+                    partial = true;
+                    messages.push(
+                        "one page of several: `@odata.nextLink` (or `nextLink`) is set, so the records of later pages \
+                         are not in this file; follow the link and add each page as a file (pages merge)"
+                            .into(),
+                    );
                 }
             }
             State::Csv { text, rows } => {
@@ -429,12 +439,14 @@ impl FileIngest {
             (None, true) => report.messages.push(format!(
                 "not a recognised export: no record looks like role assignments, role definitions, managed \
                  identities, service principals, applications, resources with identities, federated credentials, \
-                 sign-in activity, directory role assignments, app role assignments or credential sign-in activity; {}",
+                 sign-in activity, directory role assignments, app role assignments, credential sign-in activity, \
+                 users, groups or activity-log events; {}",
                 detect::EXPECTED
             )),
         }
         report.messages.extend(messages);
         report.messages.extend(self.warnings.messages());
+        report.partial = partial;
         archive
     }
 }
