@@ -1063,6 +1063,13 @@ fn c008_secret_used_by_an_azure_resource_that_could_use_a_managed_identity() {
 }
 
 impl B {
+    /// A user-assigned identity in `sub` holding `role` at `scope`.
+    fn uami_granted(&mut self, name: &str, sub: &str, role: &str, scope: &str) -> u32 {
+        let ix = self.identity(IdentityKind::UserAssignedManagedIdentity, name, sub);
+        self.grant(ix, role, scope);
+        ix
+    }
+
     /// An activity-log operation of identity `ix`, `days_ago` before the audit date.
     fn op(&mut self, ix: u32, action: &str, scope: &str, days_ago: i64, failed: bool) {
         let action = self.sym(action);
@@ -1099,29 +1106,14 @@ fn p007_write_grants_not_exercised_in_the_activity_log() {
         rg(SUB_PROD, "rg-a")
     );
     // Negative: a write under its scope 10 days ago.
-    let used = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-used",
-        SUB_PROD,
-    );
-    b.grant(used, "Contributor", &sub(SUB_PROD));
+    let used = b.uami_granted("id-used", SUB_PROD, "Contributor", &sub(SUB_PROD));
     b.op(used, "Microsoft.Web/sites/write", &web, 10, false);
     // Positive: the last write was 120 days ago; a failed attempt does not count.
-    let idle = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-idle",
-        SUB_PROD,
-    );
-    b.grant(idle, "Contributor", &sub(SUB_PROD));
+    let idle = b.uami_granted("id-idle", SUB_PROD, "Contributor", &sub(SUB_PROD));
     b.op(idle, "Microsoft.Web/sites/write", &web, 120, false);
     b.op(idle, "Microsoft.Web/sites/write", &web, 5, true);
     // Positive: writes, but in another resource group than the grant's.
-    let aside = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-aside",
-        SUB_PROD,
-    );
-    b.grant(aside, "Contributor", &rg(SUB_PROD, "rg-b"));
+    let aside = b.uami_granted("id-aside", SUB_PROD, "Contributor", &rg(SUB_PROD, "rg-b"));
     b.op(aside, "Microsoft.Web/sites/write", &web, 3, false);
     // Positive: a custom role that allows storage only; the identity only wrote web sites.
     let scope = sub(SUB_PROD);
@@ -1130,20 +1122,10 @@ fn p007_write_grants_not_exercised_in_the_activity_log() {
         Some(&["Microsoft.Storage/*"]),
         &[scope.as_str()],
     );
-    let narrow = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-narrow",
-        SUB_PROD,
-    );
-    b.grant(narrow, "Storage Writer", &sub(SUB_PROD));
+    let narrow = b.uami_granted("id-narrow", SUB_PROD, "Storage Writer", &sub(SUB_PROD));
     b.op(narrow, "Microsoft.Web/sites/write", &web, 3, false);
     // Negative: the same custom role, used.
-    let storage = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-storage",
-        SUB_PROD,
-    );
-    b.grant(storage, "Storage Writer", &sub(SUB_PROD));
+    let storage = b.uami_granted("id-storage", SUB_PROD, "Storage Writer", &sub(SUB_PROD));
     b.op(
         storage,
         "Microsoft.Storage/storageAccounts/write",
@@ -1155,12 +1137,7 @@ fn p007_write_grants_not_exercised_in_the_activity_log() {
         false,
     );
     // Not judged: a read-only role (reads are not logged), and a subscription the log does not cover.
-    let reader = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-reader",
-        SUB_PROD,
-    );
-    b.grant(reader, "Reader", &sub(SUB_PROD));
+    let reader = b.uami_granted("id-reader", SUB_PROD, "Reader", &sub(SUB_PROD));
     let dev = b.identity(IdentityKind::UserAssignedManagedIdentity, "id-dev", SUB_DEV);
     b.grant(dev, "Contributor", &sub(SUB_DEV));
     let s = b.done();
@@ -1202,23 +1179,13 @@ fn p007_write_grants_not_exercised_in_the_activity_log() {
     // A log shorter than the window: the finding is uncertain.
     let mut b = B::new(&formats);
     b.log_covers(SUB_PROD, 20);
-    let idle = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-idle",
-        SUB_PROD,
-    );
-    b.grant(idle, "Contributor", &sub(SUB_PROD));
+    let idle = b.uami_granted("id-idle", SUB_PROD, "Contributor", &sub(SUB_PROD));
     let e = run(&b.done());
     assert!(!hits(&e, "NHI-P-007", "id-idle")[0].certain);
 
     // Without an activity log, not evaluated.
     let mut b = B::new(ALL);
-    let idle = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-idle",
-        SUB_PROD,
-    );
-    b.grant(idle, "Contributor", &sub(SUB_PROD));
+    let idle = b.uami_granted("id-idle", SUB_PROD, "Contributor", &sub(SUB_PROD));
     let e = run(&b.done());
     assert_eq!(status(&e, "NHI-P-007"), CheckStatus::NotEvaluated);
 }

@@ -1423,9 +1423,7 @@ fn signin_activity<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             last_sign_in_activity: last,
         })?;
     }
-    let count = arr.close()?;
-    out.write_all(b"\n}")?;
-    Ok(count)
+    arr.close_envelope()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1615,9 +1613,7 @@ fn directory_role_assignments<W: Write>(t: &Tenant, out: &mut W) -> io::Result<u
             "/".into(),
         )?;
     }
-    let count = arr.close()?;
-    out.write_all(b"\n}")?;
-    Ok(count)
+    arr.close_envelope()
 }
 
 fn app_role_assignments<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
@@ -1676,9 +1672,7 @@ fn app_role_assignments<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> 
             ROLE_MANAGEMENT_READWRITE_DIRECTORY,
         )?;
     }
-    let count = arr.close()?;
-    out.write_all(b"\n}")?;
-    Ok(count)
+    arr.close_envelope()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1799,9 +1793,7 @@ fn app_credential_signins<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize
             }
         }
     }
-    let count = arr.close()?;
-    out.write_all(b"\n}")?;
-    Ok(count)
+    arr.close_envelope()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1857,9 +1849,7 @@ fn users<W: Write>(t: &Tenant, out: &mut W) -> io::Result<usize> {
             user_principal_name: &p.upn,
         })?;
     }
-    let count = arr.close()?;
-    out.write_all(b"\n}")?;
-    Ok(count)
+    arr.close_envelope()
 }
 
 #[derive(Serialize)]

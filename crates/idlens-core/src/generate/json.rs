@@ -121,11 +121,20 @@ impl<'w, W: Write> ArrayOut<'w, W> {
 
     /// Closes the array; returns how many elements it holds.
     pub(crate) fn close(self) -> io::Result<usize> {
+        self.finish(b"]")
+    }
+
+    /// Closes the array and the Graph envelope object opened around it (`{"@odata.context": …, "value": [`).
+    pub(crate) fn close_envelope(self) -> io::Result<usize> {
+        self.finish(b"]\n}")
+    }
+
+    fn finish(self, tail: &[u8]) -> io::Result<usize> {
         if self.count > 0 {
             self.out.write_all(b"\n")?;
             indent(self.out, self.level)?;
         }
-        self.out.write_all(b"]")?;
+        self.out.write_all(tail)?;
         Ok(self.count)
     }
 }
