@@ -527,11 +527,17 @@ fn aks_service_principal_profile_names_the_app_it_signs_in_as() {
             .find(|w| snap.opt_str(w.name) == Some(name))
             .and_then(|w| w.app_credential)
     };
-    assert_eq!(app("legacy"), Some(g("0f3a6b4c-1d2e-4f50-8a9b-0c1d2e3f4a5b")));
+    assert_eq!(
+        app("legacy"),
+        Some(g("0f3a6b4c-1d2e-4f50-8a9b-0c1d2e3f4a5b"))
+    );
     assert_eq!(app("modern"), None);
     assert_eq!(app("odd"), None);
     assert!(
-        snap.files[0].messages.iter().any(|m| m.contains("not-a-guid")),
+        snap.files[0]
+            .messages
+            .iter()
+            .any(|m| m.contains("not-a-guid")),
         "{:?}",
         snap.files[0].messages
     );
