@@ -2,7 +2,7 @@
 // waived, its waiver edited from the finding's status cell (the form comes pre-filled, is validated as when waiving,
 // and the new approver shows), then revoked by keyboard (the finding is open again and the open/waived counts are
 // what they were), and the exported policy profile no longer holds it. A waiver is also revoked from the profile's
-// list. No request leaves the page.
+// list, and an expired one renewed from its (open) finding. No request leaves the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -191,6 +191,38 @@ for (const mode of MODES) {
         left.waivers.map((w) => w.approver),
         ["dave@contoso.example"],
       );
+
+      // An expired waiver (from a loaded profile) is renewed from the open finding's status cell.
+      const expiredProfile = path.join(dir, "expired.json");
+      fs.writeFileSync(
+        expiredProfile,
+        JSON.stringify({
+          waivers: [
+            { check_id: secondCheck, identity: secondIdentity, justification: "Old exception", approver: "erin@contoso.example", expires: "2026-10-01" },
+          ],
+        }),
+      );
+      await page.setInputFiles("[data-testid=policy-input]", expiredProfile);
+      const secondRow = page.locator(`[data-testid=finding-row][data-check="${secondCheck}"][data-identity="${secondIdentity}"]`).first();
+      await page.waitForFunction(
+        (sel) => /Waiver expired 2026-10-01/.test(document.querySelector(`${sel} [data-testid=waiver-note]`)?.textContent ?? ""),
+        `[data-testid=finding-row][data-check="${secondCheck}"][data-identity="${secondIdentity}"]`,
+      );
+      assert.equal(await secondRow.getAttribute("data-waived"), "false");
+      await secondRow.locator("[data-testid=waiver-edit]").click();
+      const renew = page.locator("[data-testid=waive-form][data-mode=edit]");
+      await renew.waitFor();
+      assert.equal(await renew.locator("[data-testid=waive-expires]").inputValue(), "2026-10-01");
+      await renew.locator("[data-testid=waive-submit]").click();
+      await renew.locator("[data-testid=waive-error]").waitFor();
+      assert.match(await renew.locator("[data-testid=waive-error]").textContent(), /before the audit date/);
+      await renew.locator("[data-testid=waive-expires]").fill("2027-06-30");
+      await renew.locator("[data-testid=waive-submit]").click();
+      await page.waitForSelector(`[data-testid=finding-row][data-check="${secondCheck}"][data-identity="${secondIdentity}"][data-waived=true]`);
+      const renewed = await exportedProfile(page, dir, "renewed.json");
+      assert.deepEqual(renewed.waivers, [
+        { check_id: secondCheck, identity: secondIdentity, justification: "Old exception", approver: "erin@contoso.example", expires: "2027-06-30" },
+      ]);
       assert.deepEqual(view.problems, []);
       assert.deepEqual(view.egress(), [], "no request left the page");
     });

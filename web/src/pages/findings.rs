@@ -429,6 +429,7 @@ fn FindingRow(
     as_of: String,
 ) -> impl IntoView {
     let form_open = RwSignal::new(false);
+    let edit_open = RwSignal::new(false);
     let identity = match &item.identity_key {
         Some(key) => {
             let href = format_route(&Route::Identity(key.clone()));
@@ -455,9 +456,11 @@ fn FindingRow(
     });
     let status = status_cell(item.waived, item.waiver.clone());
     let form_id = format!("waive-{}-{row}", item.check_id.to_ascii_lowercase());
-    // A waived finding: its waiver (as the policy holds it) can be edited or revoked from here.
-    let existing = match (item.waived, &item.waiver, &item.waiver_rule) {
-        (true, Some(note), Some(rule)) => Some(Target::Existing {
+    // A waived finding, or one whose waiver expired: that waiver (as the policy holds it) can be edited (renewed) or
+    // revoked from here.
+    let edit_id = format!("{form_id}-edit");
+    let existing = match (&item.waiver, &item.waiver_rule) {
+        (Some(note), Some(rule)) => Some(Target::Existing {
             index: note.waiver as usize,
             name: if rule.identity == item.waiver_identity {
                 item.identity_name.clone()
@@ -470,12 +473,12 @@ fn FindingRow(
     };
     let manage = existing
         .clone()
-        .map(|target| view! { <WaiverActions target=target form_id=form_id.clone() form_open=form_open /> });
-    let target = existing.unwrap_or_else(|| Target::New {
+        .map(|target| view! { <WaiverActions target=target form_id=edit_id.clone() form_open=edit_open /> });
+    let target = Target::New {
         check_id: item.check_id.clone(),
         identity: item.waiver_identity.clone(),
         name: item.identity_name.clone(),
-    });
+    };
     let action = (!item.waived).then(|| {
         let label = format!("Waive {} for {}", item.check_id, item.identity_name);
         let form_id = form_id.clone();
@@ -493,6 +496,7 @@ fn FindingRow(
             </button>
         }
     });
+    let as_of_edit = as_of.clone();
     let waived_class = if item.waived {
         "finding waived"
     } else {
@@ -535,6 +539,24 @@ fn FindingRow(
                 </td>
             </tr>
         </Show>
+        {existing
+            .map(|target| {
+                view! {
+                    <Show when=move || edit_open.get()>
+                        <tr class="waive-row">
+                            <td colspan="5">
+                                <WaiveForm
+                                    target=target.clone()
+                                    form_id=edit_id.clone()
+                                    as_of=as_of_edit.clone()
+                                    form_open=edit_open
+                                    notice=notice
+                                />
+                            </td>
+                        </tr>
+                    </Show>
+                }
+            })}
     }
 }
 
