@@ -1137,7 +1137,7 @@ fn p007_write_grants_not_exercised_in_the_activity_log() {
         false,
     );
     // Not judged: a read-only role (reads are not logged), and a subscription the log does not cover.
-    let reader = b.uami_granted("id-reader", SUB_PROD, "Reader", &sub(SUB_PROD));
+    b.uami_granted("id-reader", SUB_PROD, "Reader", &sub(SUB_PROD));
     let dev = b.identity(IdentityKind::UserAssignedManagedIdentity, "id-dev", SUB_DEV);
     b.grant(dev, "Contributor", &sub(SUB_DEV));
     let s = b.done();
@@ -1179,13 +1179,13 @@ fn p007_write_grants_not_exercised_in_the_activity_log() {
     // A log shorter than the window: the finding is uncertain.
     let mut b = B::new(&formats);
     b.log_covers(SUB_PROD, 20);
-    let idle = b.uami_granted("id-idle", SUB_PROD, "Contributor", &sub(SUB_PROD));
+    b.uami_granted("id-idle", SUB_PROD, "Contributor", &sub(SUB_PROD));
     let e = run(&b.done());
     assert!(!hits(&e, "NHI-P-007", "id-idle")[0].certain);
 
     // Without an activity log, not evaluated.
     let mut b = B::new(ALL);
-    let idle = b.uami_granted("id-idle", SUB_PROD, "Contributor", &sub(SUB_PROD));
+    b.uami_granted("id-idle", SUB_PROD, "Contributor", &sub(SUB_PROD));
     let e = run(&b.done());
     assert_eq!(status(&e, "NHI-P-007"), CheckStatus::NotEvaluated);
 }
