@@ -103,6 +103,28 @@ for (const mode of MODES) {
       );
       await shot(page, `findings-${mode}-light`);
 
+      // Several severities at once from the severity line: each toggles on its own, the URL lists them in severity
+      // order, the count is the CLI's for both, and the severity control shows both.
+      await page.click("[data-testid=severity-line] [data-severity=medium]");
+      await page.waitForFunction(() => location.hash === "#findings?sev=medium");
+      await page.click("[data-testid=severity-line] [data-severity=high]");
+      await page.waitForFunction(() => location.hash === "#findings?sev=high,medium");
+      await waitMatched(page, count(expected, (f) => f.severity === "high" || f.severity === "medium"));
+      for (const sev of ["high", "medium"]) {
+        assert.equal(await page.getAttribute(`[data-testid=severity-line] [data-severity=${sev}]`, "aria-pressed"), "true");
+      }
+      assert.equal(await page.getAttribute("[data-testid=severity-line] [data-severity=critical]", "aria-pressed"), "false");
+      assert.equal(
+        await page.$eval("[data-testid=findings-severity]", (s) => s.options[s.selectedIndex].textContent),
+        "High, Medium",
+      );
+      await page.click("[data-testid=severity-line] [data-severity=high]");
+      await page.waitForFunction(() => location.hash === "#findings?sev=medium");
+      await waitMatched(page, count(expected, (f) => f.severity === "medium"));
+      await page.click("[data-testid=severity-line] [data-severity=medium]");
+      await page.waitForFunction(() => location.hash === "#findings");
+      await waitMatched(page, expected.length);
+
       // Severity through its control: the URL says so, and the count is the CLI's.
       await page.selectOption("[data-testid=findings-severity]", "critical");
       await page.waitForFunction(() => location.hash === "#findings?sev=critical");

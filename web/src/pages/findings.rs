@@ -1,4 +1,5 @@
-//! The findings page: every finding grouped by check (most severe open finding first), filtered by check, severity,
+//! The findings page: every finding grouped by check (most severe open finding first), filtered by check, severity
+//! (several at once from the severity line's toggles),
 //! status and free text (all in the URL), one window of each group at a time; a waiver form on every open finding;
 //! and the policy profile in force, exported as the JSON file the CLI's `--policy` reads and loaded back from one.
 //! A waiver made here (or loaded) can be edited (justification, approver, expiry; the same form, pre-filled) or
@@ -229,6 +230,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// `chosen` with `severity` added or removed, in [`SEVERITIES`] order.
+fn toggled_severities(chosen: &[String], severity: &str) -> Vec<String> {
+    SEVERITIES
+        .into_iter()
+        .filter(|s| (*s == severity) != chosen.iter().any(|c| c == s))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The findings by severity, in words (counted under the other filters, as the severity filter offers them); each
 /// is a toggle for that severity.
 #[component]
@@ -259,15 +269,13 @@ fn SeverityLine(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) 
                             let class = format!("count level-{s}");
                             let word = s.clone();
                             let key = s.clone();
-                            let pressed = move || filter.with(|f| f.severities.len() == 1 && f.severities[0] == key);
+                            let pressed = move || filter.with(|f| f.severities.contains(&key));
                             let sev = s.clone();
+                            // Each severity toggles on its own: several can be chosen at once (kept in severity
+                            // order, so the URL is the same whichever was pressed first).
                             let click = move |_| {
                                 let mut f = filter.get_untracked();
-                                f.severities = if f.severities.len() == 1 && f.severities[0] == sev {
-                                    Vec::new()
-                                } else {
-                                    vec![sev.clone()]
-                                };
+                                f.severities = toggled_severities(&f.severities, &sev);
                                 session.navigate(&Route::Findings(f), false);
                             };
                             view! {
@@ -1011,8 +1019,22 @@ fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> im
                     }
                 >
                     <option value="" selected=move || filter.with(|f| f.severities.is_empty())>"Any severity"</option>
+                    // Several severities chosen on the severity line: shown, not offered.
                     {move || {
-                        let current = filter.with(|f| first(&f.severities));
+                        filter.with(|f| {
+                            (f.severities.len() > 1).then(|| {
+                                let text = f
+                                    .severities
+                                    .iter()
+                                    .map(|s| format::capitalised(s))
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                view! { <option value="" disabled=true selected=true>{text}</option> }
+                            })
+                        })
+                    }}
+                    {move || {
+                        let current = filter.with(|f| if f.severities.len() == 1 { first(&f.severities) } else { String::new() });
                         let counts = facets().severities;
                         SEVERITIES
                             .into_iter()
