@@ -124,6 +124,17 @@ for (const mode of MODES) {
       await page.click("[data-testid=severity-line] [data-severity=medium]");
       await page.waitForFunction(() => location.hash === "#findings");
       await waitMatched(page, expected.length);
+      // Several checks from a bookmarked URL: the count is the CLI's for both, and the check control shows both.
+      const [c1, c2] = [...new Set(expected.map((f) => f.check_id))].sort();
+      await page.evaluate((h) => (location.hash = h), `#findings?check=${c1},${c2}`);
+      await waitMatched(page, count(expected, (f) => f.check_id === c1 || f.check_id === c2));
+      assert.equal(await page.locator("[data-testid=finding-group]").count(), 2);
+      assert.equal(
+        await page.$eval("[data-testid=findings-check]", (s) => s.options[s.selectedIndex].textContent),
+        `${c1}, ${c2}`,
+      );
+      await page.evaluate(() => (location.hash = "#findings"));
+      await waitMatched(page, expected.length);
 
       // Severity through its control: the URL says so, and the count is the CLI's.
       await page.selectOption("[data-testid=findings-severity]", "critical");

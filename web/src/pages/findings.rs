@@ -230,6 +230,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// A select's option naming several values chosen at once: selected, and not offered as a choice.
+fn several(values: Vec<String>) -> Option<impl IntoView> {
+    (values.len() > 1).then(|| {
+        view! { <option value="" disabled=true selected=true>{values.join(", ")}</option> }
+    })
+}
+
 /// `chosen` with `severity` added or removed, in [`SEVERITIES`] order.
 fn toggled_severities(chosen: &[String], severity: &str) -> Vec<String> {
     SEVERITIES
@@ -953,7 +960,11 @@ fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> im
     };
     let on_search = on_search(filter, |f| &mut f.text, Route::Findings);
     let facets = move || answer.with(|a| a.as_ref().map(|a| a.facets.clone()).unwrap_or_default());
-    let first = |values: &[String]| values.first().cloned().unwrap_or_default();
+    // The one value chosen, or nothing when none or several are.
+    let only = |values: &[String]| match values {
+        [one] => one.clone(),
+        _ => String::new(),
+    };
     let single = |value: String| {
         (!value.is_empty())
             .then_some(value)
@@ -983,8 +994,10 @@ fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> im
                     }
                 >
                     <option value="" selected=move || filter.with(|f| f.checks.is_empty())>"All checks"</option>
+                    // Several checks chosen in the URL (`check=A,B`): shown, not offered.
+                    {move || filter.with(|f| several(f.checks.clone()))}
                     {move || {
-                        let current = filter.with(|f| first(&f.checks));
+                        let current = filter.with(|f| only(&f.checks));
                         let mut checks = facets().checks;
                         // A check chosen in the URL stays choosable even when nothing matches it.
                         if !current.is_empty() && !checks.iter().any(|c| c.check_id.eq_ignore_ascii_case(&current)) {
@@ -1020,21 +1033,9 @@ fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> im
                 >
                     <option value="" selected=move || filter.with(|f| f.severities.is_empty())>"Any severity"</option>
                     // Several severities chosen on the severity line: shown, not offered.
+                    {move || filter.with(|f| several(f.severities.iter().map(|s| format::capitalised(s)).collect()))}
                     {move || {
-                        filter.with(|f| {
-                            (f.severities.len() > 1).then(|| {
-                                let text = f
-                                    .severities
-                                    .iter()
-                                    .map(|s| format::capitalised(s))
-                                    .collect::<Vec<_>>()
-                                    .join(", ");
-                                view! { <option value="" disabled=true selected=true>{text}</option> }
-                            })
-                        })
-                    }}
-                    {move || {
-                        let current = filter.with(|f| if f.severities.len() == 1 { first(&f.severities) } else { String::new() });
+                        let current = filter.with(|f| only(&f.severities));
                         let counts = facets().severities;
                         SEVERITIES
                             .into_iter()
