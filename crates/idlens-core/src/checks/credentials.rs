@@ -407,15 +407,15 @@ pub(super) fn consumed_by_azure(out: &mut Out<'_, '_>, view: &View) {
         .client_id
         .and_then(|c| cx.app_consumers.get(&c))
         .map_or(&[][..], Vec::as_slice);
+    if consumers.is_empty() {
+        return;
+    }
     let live: Vec<(u32, &Credential)> = view
         .credentials(cx)
         .filter_map(|c| cx.snap.credentials.get(c as usize).map(|x| (c, x)))
         .filter(|(_, c)| active(c, cx.as_of))
         .collect();
-    if !out.applies(
-        "NHI-C-008",
-        !is_mi(id.kind) && !live.is_empty() && !consumers.is_empty(),
-    ) {
+    if !out.applies("NHI-C-008", !is_mi(id.kind) && !live.is_empty()) {
         return;
     }
     let mut evidence = Vec::new();

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use super::{Out, RoleClass, View, f};
-use crate::catalog::Severity;
+use crate::catalog::{self, Severity};
 use crate::findings::Refs;
 use crate::ids::ScopeLevel;
 use crate::ingest::directory_roles;
@@ -311,6 +311,10 @@ fn under(scope: &str, grant: &str) -> bool {
 /// `unused_grant_days` of the audit date, where the activity log covers the scope's subscription.
 fn unused_grants(out: &mut Out<'_, '_>, view: &View, grants: &[u32]) {
     let cx = out.cx;
+    // Nothing to do (and no role text to look at) when no activity log was read.
+    if grants.is_empty() || !catalog::position("NHI-P-007").is_some_and(|k| cx.runs(k)) {
+        return;
+    }
     let window = cx.policy.thresholds.unused_grant_days;
     let since = cx.as_of - window * super::DAY;
     let judged: Vec<u32> = grants
@@ -322,13 +326,15 @@ fn unused_grants(out: &mut Out<'_, '_>, view: &View, grants: &[u32]) {
         return;
     }
     let snap = cx.snap;
-    let ops: Vec<&crate::model::Operation> = cx
+    // The identity's successful operations in the window: folded scope and action, once for all its grants.
+    let ops: Vec<(String, &str)> = cx
         .ops_of
         .get(view.ix as usize)
         .into_iter()
         .flatten()
         .filter_map(|&o| snap.operations.get(o as usize))
         .filter(|o| !o.failed && o.at >= since && o.at <= cx.as_of)
+        .map(|o| (crate::ids::fold(snap.str(o.scope)), snap.str(o.action)))
         .collect();
     for gx in judged {
         let Some(g) = snap.grants.get(gx as usize) else {
@@ -357,10 +363,9 @@ fn unused_grants(out: &mut Out<'_, '_>, view: &View, grants: &[u32]) {
         let deny: Vec<&str> = role.map_or(Vec::new(), |r| {
             r.not_actions.iter().map(|a| snap.str(*a)).collect()
         });
-        let used = ops.iter().any(|o| {
-            under(&crate::ids::fold(snap.str(o.scope)), &scope)
-                && (allow.is_empty()
-                    || crate::ingest::roles::effective(&allow, &deny, snap.str(o.action)))
+        let used = ops.iter().any(|(op_scope, action)| {
+            under(op_scope, &scope)
+                && (allow.is_empty() || crate::ingest::roles::effective(&allow, &deny, action))
         });
         if used {
             continue;
