@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { launch, openViewer, withScreenshot, MODES, repo, env, tempDir } from "./harness.mjs";
+import { launch, openViewer, withScreenshot, MODES, repo, env, tempDir, reviewShot, findingsTotals } from "./harness.mjs";
 
 const DEMO = path.join(repo, "demo/tenant");
 const AS_OF = "2026-11-01";
@@ -36,24 +36,6 @@ function cliFindings(policy) {
 
 const count = (findings, pred) => findings.filter(pred).length;
 
-/** Keep a screenshot of the page for review when IDLENS_SHOTS names a folder. */
-async function shot(page, name) {
-  const dir = process.env.IDLENS_SHOTS;
-  if (!dir) return;
-  fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
-}
-
-/** The page's own totals (data attributes of the count line). */
-async function totals(page) {
-  return page.$eval("[data-testid=findings-count]", (p) => ({
-    all: Number(p.dataset.all),
-    matched: Number(p.dataset.matched),
-    open: Number(p.dataset.open),
-    waived: Number(p.dataset.waived),
-  }));
-}
-
 /** Wait until the count line says `matched` (the answer to the current filter has arrived). */
 async function waitMatched(page, matched) {
   await page.waitForFunction(
@@ -80,7 +62,7 @@ for (const mode of MODES) {
     let waivedCheck, waivedIdentity, policyFile;
     await withScreenshot(view, `${mode}-findings`, async () => {
       // Totals and every group's counts are the CLI's.
-      const all = await totals(page);
+      const all = await findingsTotals(page);
       assert.equal(all.all, expected.length);
       assert.equal(all.matched, expected.length);
       assert.equal(all.open, count(expected, (f) => !f.waived));
@@ -101,7 +83,7 @@ for (const mode of MODES) {
         rank.indexOf(expected.find((f) => f.check_id === groups[0].check && rank.indexOf(f.severity) === worst)?.severity),
         worst,
       );
-      await shot(page, `findings-${mode}-light`);
+      await reviewShot(page, `findings-${mode}-light`);
 
       // Several severities at once from the severity line: each toggles on its own, the URL lists them in severity
       // order, the count is the CLI's for both, and the severity control shows both.
@@ -188,7 +170,7 @@ for (const mode of MODES) {
       await page.keyboard.type("Break-glass identity, reviewed quarterly");
       await form.locator("[data-testid=waive-approver]").fill("ciso@contoso.example");
       await form.locator("[data-testid=waive-expires]").fill("2027-03-31");
-      await shot(page, `findings-${mode}-waive-form`);
+      await reviewShot(page, `findings-${mode}-waive-form`);
       await form.locator("[data-testid=waive-submit]").click();
       const waivedRow = page.locator(
         `[data-testid=finding-row][data-check="${waivedCheck}"][data-identity="${waivedIdentity}"]`,
@@ -204,14 +186,14 @@ for (const mode of MODES) {
       assert.match(await page.textContent("[data-testid=findings-notice]"), /Waiver added/);
       assert.match(await page.textContent("[data-testid=policy-summary]"), /1 waiver/);
       // Still listed, now waived: the totals move from open to waived.
-      const after = await totals(page);
+      const after = await findingsTotals(page);
       assert.equal(after.matched, byCheck[check]);
       assert.equal(after.all, expected.length);
       await page.click("[data-testid=findings-clear]");
       await page.waitForFunction(() => location.hash === "#findings");
       await waitMatched(page, expected.length);
-      assert.equal((await totals(page)).waived, covered);
-      await shot(page, `findings-${mode}-waived`);
+      assert.equal((await findingsTotals(page)).waived, covered);
+      await reviewShot(page, `findings-${mode}-waived`);
 
       // Export the profile: a download, whose waiver is the one made here.
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-policy]")]);
@@ -251,7 +233,7 @@ for (const mode of MODES) {
     await withScreenshot(fresh, `${mode}-findings-load-policy`, async () => {
       const p = fresh.page;
       await waitMatched(p, expected.length);
-      assert.equal((await totals(p)).waived, 0);
+      assert.equal((await findingsTotals(p)).waived, 0);
       assert.match(await p.textContent("[data-testid=policy-summary]"), /Default settings/);
       // A broken profile: an error naming the file and the position; nothing changes.
       const broken = path.join(dir, "broken-policy.json");
@@ -262,8 +244,8 @@ for (const mode of MODES) {
       assert.match(error, /broken-policy\.json/);
       assert.match(error, /line 3/);
       assert.match(error, /kept/);
-      assert.equal((await totals(p)).waived, 0);
-      await shot(p, `findings-${mode}-policy-error`);
+      assert.equal((await findingsTotals(p)).waived, 0);
+      await reviewShot(p, `findings-${mode}-policy-error`);
       // The exported profile: the same finding waived again.
       await p.setInputFiles("[data-testid=policy-input]", policyFile);
       await p.waitForFunction(
@@ -316,7 +298,7 @@ test("served: the findings page in the dark theme", async () => {
     assert.ok((await view.page.locator("[data-testid=waive]").count()) > 0);
     await view.page.locator("[data-testid=waive]").first().click();
     await view.page.waitForSelector("[data-testid=waive-form]");
-    await shot(view.page, "findings-served-dark");
+    await reviewShot(view.page, "findings-served-dark");
     assert.deepEqual(view.egress(), []);
   });
   await view.finish();

@@ -217,3 +217,21 @@ export function hostileFixture(dir) {
   fs.writeFileSync(path.join(dir, "role-assignments.json"), JSON.stringify(assignments, null, 2));
   return dir;
 }
+
+/** Keep a screenshot of the page for review when IDLENS_SHOTS names a folder. */
+export async function reviewShot(page, name) {
+  const dir = process.env.IDLENS_SHOTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** The findings page's own totals under the current filter (data attributes of its count line). */
+export async function findingsTotals(page) {
+  return page.$eval("[data-testid=findings-count]", (p) => ({
+    all: Number(p.dataset.all),
+    matched: Number(p.dataset.matched),
+    open: Number(p.dataset.open),
+    waived: Number(p.dataset.waived),
+  }));
+}

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, openViewer, withScreenshot, MODES, tempDir } from "./harness.mjs";
+import { launch, openViewer, withScreenshot, MODES, tempDir, reviewShot, findingsTotals } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -16,24 +16,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Keep a screenshot of the page for review when IDLENS_SHOTS names a folder. */
-async function shot(page, name) {
-  const dir = process.env.IDLENS_SHOTS;
-  if (!dir) return;
-  fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
-}
-
-/** The page's own totals under the current filter (data attributes of the count line). */
-async function totals(page) {
-  return page.$eval("[data-testid=findings-count]", (p) => ({
-    all: Number(p.dataset.all),
-    matched: Number(p.dataset.matched),
-    open: Number(p.dataset.open),
-    waived: Number(p.dataset.waived),
-  }));
-}
 
 async function waitTotals(page, want) {
   await page.waitForFunction(
@@ -76,7 +58,7 @@ for (const mode of MODES) {
         location.hash = "#findings?sev=critical";
       });
       await page.waitForSelector("[data-testid=finding-row]");
-      const before = await totals(page);
+      const before = await findingsTotals(page);
       assert.ok(before.open > 0);
       assert.equal(before.waived, 0);
 
@@ -87,7 +69,7 @@ for (const mode of MODES) {
       const row = page.locator(rows).first();
       await waive(page, first, "alice@contoso.example");
       await page.waitForSelector(`${rows}[data-waived=true]`);
-      const waived = await totals(page);
+      const waived = await findingsTotals(page);
       assert.ok(waived.waived > 0);
       assert.equal(waived.open, before.open - waived.waived);
       assert.equal(waived.matched, before.matched, "waived findings stay listed");
@@ -96,9 +78,9 @@ for (const mode of MODES) {
       const name = await row.locator("[data-testid=finding-identity]").textContent();
       assert.equal(await page.textContent("[data-testid=policy-waiver] [data-testid=policy-waiver-name]"), name);
       assert.equal(await page.textContent("[data-testid=policy-waiver] .id"), identity);
-      await shot(page, `waiver-${mode}-waived-light`);
+      await reviewShot(page, `waiver-${mode}-waived-light`);
       await page.emulateMedia({ colorScheme: "dark" });
-      await shot(page, `waiver-${mode}-waived-dark`);
+      await reviewShot(page, `waiver-${mode}-waived-dark`);
       await page.emulateMedia({ colorScheme: "light" });
 
       // Edit from the status cell: the same form, pre-filled with the waiver, focus in it.
@@ -121,7 +103,7 @@ for (const mode of MODES) {
       assert.match(await form.locator("[data-testid=waive-error]").textContent(), /justification and an approver/);
       assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "waive-approver");
       await page.keyboard.type("bob@contoso.example");
-      await shot(page, `waiver-${mode}-edit-form`);
+      await reviewShot(page, `waiver-${mode}-edit-form`);
       await page.keyboard.press("Enter");
       await page.waitForFunction(
         (sel) => document.querySelector(`${sel} [data-testid=waiver-approver]`)?.textContent === "bob@contoso.example",
@@ -134,7 +116,7 @@ for (const mode of MODES) {
       assert.equal(await listed.count(), 1);
       assert.match(await listed.first().textContent(), /bob@contoso\.example/);
       assert.doesNotMatch(await listed.first().textContent(), /alice@/);
-      assert.deepEqual(await totals(page), waived);
+      assert.deepEqual(await findingsTotals(page), waived);
       const edited = await exportedProfile(page, dir, "edited.json");
       assert.deepEqual(edited.waivers, [
         {
@@ -152,7 +134,7 @@ for (const mode of MODES) {
       await revoke.focus();
       await page.keyboard.press("Enter");
       await waitTotals(page, { open: before.open, waived: 0 });
-      assert.deepEqual(await totals(page), before);
+      assert.deepEqual(await findingsTotals(page), before);
       assert.equal(await page.locator(`${rows}[data-waived=true]`).count(), 0);
       assert.equal(await row.getAttribute("data-waived"), "false");
       assert.equal(await row.locator("[data-testid=waive]").count(), 1, "it can be waived again");
