@@ -541,35 +541,17 @@ fn FindingRow(
             <td data-testid="finding-status">{status}{manage}</td>
             <td class="act">{action}</td>
         </tr>
-        <Show when=move || form_open.get()>
-            <tr class="waive-row">
-                <td colspan="5">
-                    <WaiveForm
-                        target=target.clone()
-                        form_id=form_id.clone()
-                        as_of=as_of.clone()
-                        form_open=form_open
-                        notice=notice
-                    />
-                </td>
-            </tr>
-        </Show>
+        <WaiveRow target=target form_id=form_id as_of=as_of form_open=form_open notice=notice />
         {existing
             .map(|target| {
                 view! {
-                    <Show when=move || edit_open.get()>
-                        <tr class="waive-row">
-                            <td colspan="5">
-                                <WaiveForm
-                                    target=target.clone()
-                                    form_id=edit_id.clone()
-                                    as_of=as_of_edit.clone()
-                                    form_open=edit_open
-                                    notice=notice
-                                />
-                            </td>
-                        </tr>
-                    </Show>
+                    <WaiveRow
+                        target=target
+                        form_id=edit_id
+                        as_of=as_of_edit
+                        form_open=edit_open
+                        notice=notice
+                    />
                 }
             })}
     }
@@ -719,6 +701,32 @@ fn WaiverActions(target: Target, form_id: String, form_open: RwSignal<bool>) -> 
                 "Revoke waiver"
             </button>
         </div>
+    }
+}
+
+/// The waiver form in a row of its own under its finding, while `form_open`.
+#[component]
+fn WaiveRow(
+    target: Target,
+    form_id: String,
+    as_of: String,
+    form_open: RwSignal<bool>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || form_open.get()>
+            <tr class="waive-row">
+                <td colspan="5">
+                    <WaiveForm
+                        target=target.clone()
+                        form_id=form_id.clone()
+                        as_of=as_of.clone()
+                        form_open=form_open
+                        notice=notice
+                    />
+                </td>
+            </tr>
+        </Show>
     }
 }
 
