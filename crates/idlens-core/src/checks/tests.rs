@@ -869,6 +869,13 @@ impl B {
         id
     }
 
+    /// A user-assigned identity in the dev subscription with one tag.
+    fn tagged_uami(&mut self, name: &str, key: &str, value: &str) -> u32 {
+        let ix = self.identity(IdentityKind::UserAssignedManagedIdentity, name, SUB_DEV);
+        self.tag(ix, key, value);
+        ix
+    }
+
     fn owner(&mut self, ix: u32, id: Option<Guid>, name: Option<&str>, kind: OwnerKind) {
         let name = name.map(|n| self.sym(n));
         self.s.identities[ix as usize]
@@ -923,26 +930,10 @@ fn g002_owner_gone_or_disabled() {
     b.owner(gone, off_id, Some("app-off"), OwnerKind::ServicePrincipal);
     b.grant(gone, "Contributor", &sub(SUB_DEV));
     // Owner tags: by address (judged) or a team name (not judged).
-    let tagged_left = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-left",
-        SUB_DEV,
-    );
-    b.tag(tagged_left, "owner", "BOB@contoso.com");
-    let tagged_ok = b.identity(IdentityKind::UserAssignedManagedIdentity, "id-ok", SUB_DEV);
-    b.tag(tagged_ok, "owner", "ada@contoso.com");
-    let tagged_team = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-team",
-        SUB_DEV,
-    );
-    b.tag(tagged_team, "owner", "team-payments");
-    let tagged_unknown = b.identity(
-        IdentityKind::UserAssignedManagedIdentity,
-        "id-list",
-        SUB_DEV,
-    );
-    b.tag(tagged_unknown, "owner", "payments@contoso.com");
+    b.tagged_uami("id-left", "owner", "BOB@contoso.com");
+    b.tagged_uami("id-ok", "owner", "ada@contoso.com");
+    b.tagged_uami("id-team", "owner", "team-payments");
+    b.tagged_uami("id-list", "owner", "payments@contoso.com");
     let s = b.done();
     let e = run(&s);
     assert_eq!(status(&e, "NHI-G-002"), CheckStatus::Evaluated);

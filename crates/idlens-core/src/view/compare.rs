@@ -319,14 +319,20 @@ mod tests {
         ingest.finish()
     }
 
-    #[test]
-    fn compare_counts_equal_the_diff_and_lists_are_capped() {
+    /// The demo tenant a month ago and now, each evaluated at the demo's date.
+    fn demo_pair() -> (Snapshot, Evaluation, Snapshot, Evaluation) {
         let opts = GenerateOptions::demo();
         let old = ingest(generate_previous(&opts));
         let now = ingest(generate(&opts));
         let policy = Policy::default();
         let old_eval = crate::checks::evaluate(&old, &policy, opts.as_of_unix);
         let new_eval = crate::checks::evaluate(&now, &policy, opts.as_of_unix);
+        (old, old_eval, now, new_eval)
+    }
+
+    #[test]
+    fn compare_counts_equal_the_diff_and_lists_are_capped() {
+        let (old, old_eval, now, new_eval) = demo_pair();
         let d = diff::diff(&old, &old_eval, &now, &new_eval);
         let c = compare(&old, &old_eval, &now, &new_eval);
         assert_eq!(c.identities_added.total, d.identities_added.len());
@@ -375,13 +381,14 @@ mod tests {
         assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
         assert!(c.chart.contains("role=\"img\"") && c.chart.contains("Tenant posture baseline"));
         // The two generated tenants of different seeds have nothing in common.
+        let opts = GenerateOptions::demo();
         let other = ingest(generate(&GenerateOptions {
             seed: 8,
             identities: 40,
             assignments: 100,
             ..opts
         }));
-        let other_eval = crate::checks::evaluate(&other, &policy, opts.as_of_unix);
+        let other_eval = crate::checks::evaluate(&other, &Policy::default(), opts.as_of_unix);
         let c = compare(&other, &other_eval, &now, &new_eval);
         let d = diff::diff(&other, &other_eval, &now, &new_eval);
         assert_eq!(c.identities_added.total, d.identities_added.len());
@@ -404,12 +411,7 @@ mod tests {
 
     #[test]
     fn grants_and_findings_carry_the_key_of_an_identity_still_there() {
-        let opts = GenerateOptions::demo();
-        let old = ingest(generate_previous(&opts));
-        let now = ingest(generate(&opts));
-        let policy = Policy::default();
-        let old_eval = crate::checks::evaluate(&old, &policy, opts.as_of_unix);
-        let new_eval = crate::checks::evaluate(&now, &policy, opts.as_of_unix);
+        let (old, old_eval, now, new_eval) = demo_pair();
         let d = diff::diff(&old, &old_eval, &now, &new_eval);
         let c = compare(&old, &old_eval, &now, &new_eval);
         let removed: Vec<&str> = d.identities_removed.iter().map(|i| i.id.as_str()).collect();
@@ -452,7 +454,7 @@ mod tests {
         crate::pseudo::Pseudonymiser::new(
             b"0123456789abcdef0123456789abcdef",
             &[&old, &now],
-            &policy,
+            &Policy::default(),
         )
         .diff(&mut p);
         for (a, b) in p.grants_added.iter().zip(&d.grants_added) {
