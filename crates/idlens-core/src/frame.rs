@@ -74,6 +74,21 @@ pub trait Sink {
     fn oversized(&mut self, index: u64, byte_offset: u64, line: u64) {
         let _ = (index, byte_offset, line);
     }
+    /// Offered each object record before it is framed: `text` is the stream from the record's `{` to the end of the
+    /// current chunk. A sink that can read the whole record from there in one pass does so and returns the bytes it
+    /// spans and the line breaks among them; the framer then skips them and counts the record. `None` (the default)
+    /// lets the framer frame it and call [`Sink::record`]. A sink must return `Some` only for a well-formed object
+    /// that ends within `text`, so the framing is the same either way.
+    fn direct(
+        &mut self,
+        text: &[u8],
+        index: u64,
+        line: u64,
+        envelope_key: Option<&str>,
+    ) -> Option<(usize, u64)> {
+        let _ = (text, index, line, envelope_key);
+        None
+    }
 }
 
 impl<F: FnMut(Record<'_>)> Sink for F {
@@ -410,6 +425,21 @@ impl Framer {
                         }
                         self.key_state = Some(KeyState::Other);
                     } else if self.at_record_slot() {
+                        if byte == b'{'
+                            && let Some((len, lines)) = sink.direct(
+                                &chunk[i..],
+                                self.record_index,
+                                self.line,
+                                self.envelope_key,
+                            )
+                            && len > 0
+                            && i + len <= n
+                        {
+                            self.record_index += 1;
+                            self.line += lines;
+                            i += len;
+                            continue;
+                        }
                         self.begin_record(i, Capture::Nested { depth });
                     }
                     self.stack.push(byte);

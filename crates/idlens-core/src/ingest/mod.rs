@@ -27,6 +27,7 @@ pub mod csv;
 pub mod detect;
 pub mod directory_roles;
 pub mod env;
+mod flat;
 mod link;
 mod raw;
 pub mod roles;
@@ -231,6 +232,11 @@ impl Records<'_> {
             }
             None => Outcome::SetAside("not a record of a recognised export".into()),
         };
+        self.account(outcome, index, line);
+    }
+
+    /// Count one record's outcome in its file's reconciliation.
+    fn account(&mut self, outcome: Outcome, index: u64, line: u64) {
         let Some(report) = self.shared.report(self.file) else {
             return;
         };
@@ -250,6 +256,31 @@ impl Records<'_> {
 impl Sink for Records<'_> {
     fn record(&mut self, record: Record<'_>) {
         self.handle(record.bytes, record.index, record.line, record.envelope_key);
+    }
+
+    fn direct(
+        &mut self,
+        text: &[u8],
+        index: u64,
+        line: u64,
+        _envelope: Option<&str>,
+    ) -> Option<(usize, u64)> {
+        // Only once the file's format is known: the first record goes through detection.
+        let format = (*self.format)?;
+        let Shared { strings, store, .. } = &mut *self.shared;
+        let mut ctx = Ctx {
+            strings,
+            store,
+            warnings: self.warnings,
+            prov: Provenance {
+                file: self.file,
+                record: index,
+                line,
+            },
+        };
+        let (outcome, span) = azure::read_direct(format, text, &mut ctx)?;
+        self.account(outcome, index, line);
+        Some((span.len, span.lines))
     }
 
     fn oversized(&mut self, index: u64, _byte_offset: u64, line: u64) {

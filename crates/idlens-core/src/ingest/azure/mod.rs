@@ -63,3 +63,18 @@ pub(crate) fn read(format: Format, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         }
     }
 }
+
+/// Read one record straight from the stream in one pass, for the formats whose records are flat enough
+/// ([`crate::ingest::flat`]); `None` leaves the record to the framer and [`read`].
+pub(crate) fn read_direct(
+    format: Format,
+    text: &[u8],
+    ctx: &mut Ctx<'_>,
+) -> Option<(Outcome, crate::ingest::flat::Span)> {
+    match format {
+        Format::RoleAssignments | Format::PowerShellRoleAssignments => {
+            role_assignment::read_direct(text, ctx)
+        }
+        _ => None,
+    }
+}

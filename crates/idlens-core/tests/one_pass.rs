@@ -1,0 +1,100 @@
+//! Role assignments are read in one pass straight from the stream when a record lies whole in a chunk, and framed
+//! then read by serde otherwise (`ingest::flat`). Whatever the chunking, hence whichever path each record takes, the
+//! snapshot and the reconciliation are the same, bad records included.
+
+use idlens_core::generate::{GenerateOptions, generate};
+use idlens_core::ingest::{Ingest, IngestOptions};
+use idlens_core::model::Snapshot;
+
+fn ingest(files: &[(String, Vec<u8>)], chunk: usize) -> Snapshot {
+    let mut ingest = Ingest::new(IngestOptions::default());
+    for (name, bytes) in files {
+        ingest.begin_file(name);
+        for part in bytes.chunks(chunk) {
+            ingest.push(part);
+        }
+        ingest.end_file();
+    }
+    ingest.finish()
+}
+
+/// The demo tenant, with bad role assignments slipped in among the good ones.
+fn tenant() -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = generate(&GenerateOptions::demo())
+        .into_iter()
+        .map(|f| (f.name, f.bytes))
+        .collect();
+    let (_, bytes) = files
+        .iter_mut()
+        .find(|(name, _)| name == "role-assignments.json")
+        .expect("role assignments");
+    let text = String::from_utf8(std::mem::take(bytes)).expect("utf-8");
+    let bad = [
+        r#"{"principalId": 7, "roleDefinitionName": "Reader", "scope": "/subscriptions/a"}"#,
+        r#"{"principalId": "p", "ObjectId": "q", "roleDefinitionName": "Reader", "scope": "/s"}"#,
+        r#"{"principalId": "p", "roleDefinitionName": "Reader", "scope": "/s", "x": [1,]}"#,
+        r#"{"principalId": "9a4c5e2c-1c1b-4bd3-a5c3-2c1c6f0e8a11", "roleDefinitionName": "R\u00e9ader", "scope": "/subscriptions/b", "description": "tab\there"}"#,
+        r#"{"roleDefinitionName": "Reader", "scope": "/s"}"#,
+    ];
+    let mut out = String::from("[\n");
+    let records = text.trim().trim_start_matches('[').trim_end_matches(']');
+    let mut inserted = false;
+    for (i, record) in records.split("\n  },\n").enumerate() {
+        if i > 0 {
+            out.push_str("\n  },\n");
+        }
+        if i == 3 && !inserted {
+            for b in bad {
+                out.push_str(b);
+                out.push_str(",\n");
+            }
+            inserted = true;
+        }
+        out.push_str(record);
+    }
+    out.push_str("\n]\n");
+    *bytes = out.into_bytes();
+    files
+}
+
+#[test]
+fn any_chunking_gives_the_same_snapshot() {
+    let files = tenant();
+    let whole = ingest(&files, usize::MAX);
+    let report = whole
+        .files
+        .iter()
+        .find(|f| f.path == "role-assignments.json")
+        .expect("report");
+    assert_eq!(report.format, "az-role-assignments");
+    assert!(report.balanced(), "{report:?}");
+    // The three malformed records and the one without a principal are set aside; the escaped one is read.
+    assert_eq!(report.set_aside.len(), 4, "{:?}", report.set_aside);
+    assert!(
+        report
+            .set_aside
+            .iter()
+            .any(|s| s.reason.contains("invalid type"))
+    );
+    assert!(
+        report
+            .set_aside
+            .iter()
+            .any(|s| s.reason.contains("duplicate field"))
+    );
+    assert!(
+        report
+            .set_aside
+            .iter()
+            .any(|s| s.reason.contains("without `principalId`"))
+    );
+    let expected = serde_json::to_string(&whole).expect("json");
+    // Chunks of one byte never hold a whole record: every record is framed and read by serde.
+    for chunk in [1, 97, 4096] {
+        let got = serde_json::to_string(&ingest(&files, chunk)).expect("json");
+        assert!(
+            got == expected,
+            "chunks of {chunk} bytes read another snapshot"
+        );
+    }
+}
