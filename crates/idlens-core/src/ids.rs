@@ -20,35 +20,62 @@ impl Guid {
     /// Parse `8-4-4-4-12` hex digits in any case, optionally wrapped in braces. Anything else is `None`.
     #[must_use]
     pub fn parse(text: &str) -> Option<Guid> {
-        let text = text.trim();
+        let text = trim(text);
         let text = text
             .strip_prefix('{')
             .and_then(|t| t.strip_suffix('}'))
             .unwrap_or(text);
-        let bytes = text.as_bytes();
-        if bytes.len() != 36 {
+        let b = text.as_bytes();
+        if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
             return None;
         }
-        let mut value: u128 = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                if b != b'-' {
-                    return None;
-                }
-                continue;
-            }
-            let digit = (b as char).to_digit(16)?;
-            value = (value << 4) | u128::from(digit);
-        }
-        Some(Guid(value))
+        // Two 64-bit halves (a u128 shift per digit is slow on wasm32), digits through a table.
+        let high = hex(hex(hex(0, &b[0..8])?, &b[9..13])?, &b[14..18])?;
+        let low = hex(hex(0, &b[19..23])?, &b[24..36])?;
+        Some(Guid((u128::from(high) << 64) | u128::from(low)))
     }
 
     /// The GUID that ends a path such as `/providers/Microsoft.Authorization/roleDefinitions/<guid>`.
     #[must_use]
     pub fn trailing(path: &str) -> Option<Guid> {
-        let last = path.trim_end_matches('/').rsplit('/').next()?;
-        Guid::parse(last)
+        let path = trim_end_slashes(path);
+        let start = path
+            .as_bytes()
+            .iter()
+            .rposition(|&b| b == b'/')
+            .map_or(0, |at| at + 1);
+        Guid::parse(path.get(start..)?)
     }
+}
+
+/// Hex digit values, 0xFF for every byte that is not one.
+const HEX: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// `acc` followed by the hex digits of `digits`; `None` at a byte that is not a hex digit.
+#[inline]
+fn hex(mut acc: u64, digits: &[u8]) -> Option<u64> {
+    for &d in digits {
+        let v = HEX[d as usize];
+        if v == 0xFF {
+            return None;
+        }
+        acc = (acc << 4) | u64::from(v);
+    }
+    Some(acc)
 }
 
 impl fmt::Display for Guid {
@@ -139,7 +166,32 @@ pub mod hash {
     #[inline]
     #[must_use]
     pub fn bytes_ignore_ascii_case(bytes: &[u8]) -> u64 {
-        finish(words(0, bytes, |b| b.to_ascii_lowercase()))
+        let mut h = 0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            h = add(h, lower_word(u64::from_le_bytes(w)));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        finish(add(
+            add(h, lower_word(u64::from_le_bytes(w))),
+            bytes.len() as u64,
+        ))
+    }
+
+    /// Eight bytes ASCII-lowercased at once: `A`–`Z` gain 0x20, every other byte (UTF-8 ones included) is kept.
+    #[inline]
+    fn lower_word(w: u64) -> u64 {
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let low7 = w & !HIGHS;
+        // Per byte, no carry between bytes (each sum stays under 0x100): high bit set when >= 'A', when > 'Z'.
+        let from_a = low7 + 0x3F3F_3F3F_3F3F_3F3F;
+        let past_z = low7 + 0x2525_2525_2525_2525;
+        let upper = from_a & !past_z & !w & HIGHS;
+        w | (upper >> 2)
     }
 
     /// A table entry's short hash: 32 bits of [`bytes`] (or [`bytes_ignore_ascii_case`]), kept beside the entry so
@@ -346,7 +398,32 @@ impl<'de> Deserialize<'de> for Interner {
 /// The join form of an Azure resource id or name: ASCII-lowercase, without a trailing `/`.
 #[must_use]
 pub fn fold(id: &str) -> String {
-    id.trim().trim_end_matches('/').to_ascii_lowercase()
+    trim_end_slashes(trim(id)).to_ascii_lowercase()
+}
+
+/// `str::trim`, returning at once in the usual case: text that starts and ends with a visible ASCII character (every
+/// Unicode white space is either ASCII up to the space or starts with a byte over 0x7F).
+#[inline]
+#[must_use]
+pub fn trim(text: &str) -> &str {
+    let plain = |b: u8| b > b' ' && b < 0x80;
+    match text.as_bytes() {
+        [first, .., last] if plain(*first) && plain(*last) => text,
+        [only] if plain(*only) => text,
+        _ => text.trim(),
+    }
+}
+
+/// `text` without its trailing `/`s (byte-wise; `trim_end_matches('/')` goes through a char searcher).
+#[inline]
+#[must_use]
+pub fn trim_end_slashes(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    while end > 0 && bytes[end - 1] == b'/' {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or(text)
 }
 
 /// Where an Azure scope sits in the hierarchy.
@@ -453,6 +530,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn case_insensitive_hash_is_the_hash_of_the_lowercase_text() {
+        // Every byte value at every position of a word and of the tail.
+        for len in [1usize, 7, 8, 9, 16, 21] {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut text = vec![b'Q'; len];
+                    text[at] = b;
+                    let lower = text.to_ascii_lowercase();
+                    assert_eq!(
+                        hash::bytes_ignore_ascii_case(&text),
+                        hash::bytes(&lower),
+                        "byte {b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            hash::bytes_ignore_ascii_case("/subscriptions/ABC/resourceGroups/Rg-É".as_bytes()),
+            hash::bytes_ignore_ascii_case("/SUBSCRIPTIONS/abc/RESOURCEGROUPS/rG-É".as_bytes())
+        );
+    }
+
+    #[test]
+    fn quick_trims_agree_with_the_standard_ones() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}x\u{a0}",
+            "x\u{2003}",
+            "/a//",
+            "//",
+            "é",
+            "\tid\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+            assert_eq!(
+                trim_end_slashes(text),
+                text.trim_end_matches('/'),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
     fn guids_round_trip_in_any_case() {
         let g = Guid::parse("8E3AF657-A8FF-443C-A75C-2FE8C4BCB635").expect("guid");
         assert_eq!(g.to_string(), "8e3af657-a8ff-443c-a75c-2fe8c4bcb635");
@@ -465,6 +589,15 @@ mod tests {
         assert_eq!(Guid::parse("8e3af657xa8ff-443c-a75c-2fe8c4bcb635"), None);
         assert_eq!(Guid::parse("8e3af657-a8ff-443c-a75c-2fe8c4bcb6zz"), None);
         assert_eq!(Guid::parse("ééééééé-a8ff-443c-a75c-2fe8c4bcb635"), None);
+        // A byte that is not a hex digit, at any digit position.
+        let text = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+        for at in (0..36).filter(|at| ![8, 13, 18, 23].contains(at)) {
+            for bad in ["g", "-", " ", "G", "/"] {
+                let mut t = text.to_owned();
+                t.replace_range(at..=at, bad);
+                assert_eq!(Guid::parse(&t), None, "{t}");
+            }
+        }
         let id = "/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
         assert_eq!(Guid::trailing(id), Some(g));
         let json = serde_json::to_string(&g).expect("ser");

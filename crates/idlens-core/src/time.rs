@@ -24,7 +24,7 @@ pub struct Instant {
 /// Parse one timestamp; `None` when it is not a date at all (empty, `N/A`, garbage, impossible dates).
 #[must_use]
 pub fn parse(text: &str) -> Option<Instant> {
-    let s = text.trim().as_bytes();
+    let s = crate::ids::trim(text).as_bytes();
     let mut tolerated = false;
     let year = digits(s, 0, 4)?;
     expect(s, 4, b'-')?;

@@ -18,7 +18,7 @@ use super::raw::Outcome;
 /// The text a case-insensitive id key is made of: [`crate::ids::fold`] without the lowercasing (compared ignoring
 /// ASCII case instead).
 fn fold_view(id: &str) -> &str {
-    id.trim().trim_end_matches('/')
+    crate::ids::trim_end_slashes(crate::ids::trim(id))
 }
 
 fn folded_hash(id: &str) -> u32 {

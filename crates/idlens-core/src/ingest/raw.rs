@@ -73,7 +73,7 @@ fn example(text: &str) -> String {
 impl Ctx<'_> {
     /// Intern a present, non-empty string.
     pub fn sym(&mut self, text: Option<&Cow<'_, str>>) -> Option<Sym> {
-        let text = text?.trim();
+        let text = crate::ids::trim(text?);
         (!text.is_empty()).then(|| self.strings.intern(text))
     }
 
@@ -85,7 +85,7 @@ impl Ctx<'_> {
 
     /// Parse a GUID field; a present value that is not a GUID is counted as a warning.
     pub fn guid(&mut self, text: Option<&Cow<'_, str>>) -> Option<Guid> {
-        let text = text?.trim();
+        let text = crate::ids::trim(text?);
         if text.is_empty() {
             return None;
         }
@@ -101,7 +101,7 @@ impl Ctx<'_> {
 
     /// Parse a timestamp field into seconds since the epoch, counting tolerated and unreadable ones.
     pub fn time(&mut self, text: Option<&Cow<'_, str>>) -> Option<i64> {
-        let text = text?.trim();
+        let text = crate::ids::trim(text?);
         if text.is_empty() {
             return None;
         }
