@@ -29,6 +29,9 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     if args.iter().any(|a| a == "--sizes-only") {
         return Ok(());
     }
+    if args.iter().any(|a| a == "--ingest-only") {
+        return ingest(root, &file, with_1m);
+    }
     ingest(root, &file, with_1m)?;
     scoring(root, with_1m)?;
     viewer(root, &file, with_1m)
