@@ -296,7 +296,11 @@ impl Interner {
 
     fn find(&self, short: u32, text: &str) -> Option<&(u32, u32)> {
         self.table.find(hash::spread(short), |&(s, h)| {
-            h == short && text_of(&self.blocks, &self.spans, s) == text
+            h == short
+                && same_bytes(
+                    text_of(&self.blocks, &self.spans, s).as_bytes(),
+                    text.as_bytes(),
+                )
         })
     }
 
@@ -399,6 +403,33 @@ impl<'de> Deserialize<'de> for Interner {
 #[must_use]
 pub fn fold(id: &str) -> String {
     trim_end_slashes(trim(id)).to_ascii_lowercase()
+}
+
+/// Byte equality eight bytes at a time. On wasm32 `==` on slices calls a `memcmp` that goes byte by byte, and the
+/// ingest compares many short ids (interning, keys).
+#[inline]
+#[must_use]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |w: &[u8]| <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
+    if !(&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q)) {
+        return false;
+    }
+    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+}
+
+/// `text.strip_prefix(prefix)` through [`same_bytes`].
+#[inline]
+#[must_use]
+pub fn strip_prefix<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.as_bytes().get(..prefix.len())?;
+    if !same_bytes(head, prefix.as_bytes()) {
+        return None;
+    }
+    text.get(prefix.len()..)
 }
 
 /// `str::trim`, returning at once in the usual case: text that starts and ends with a visible ASCII character (every
@@ -550,6 +581,21 @@ mod tests {
             hash::bytes_ignore_ascii_case("/subscriptions/ABC/resourceGroups/Rg-É".as_bytes()),
             hash::bytes_ignore_ascii_case("/SUBSCRIPTIONS/abc/RESOURCEGROUPS/rG-É".as_bytes())
         );
+    }
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let text = b"/subscriptions/885ae610-21cd-4c67-8b87-2f3a1851e49e/resourcegroups/x";
+        for len in 0..text.len() {
+            let a = &text[..len];
+            assert!(same_bytes(a, a));
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{len} {at}");
+            }
+            assert!(!same_bytes(a, &text[..len + 1]));
+        }
     }
 
     #[test]

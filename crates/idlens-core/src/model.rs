@@ -378,7 +378,7 @@ pub fn standard_assignment_id(scope: &str, guid: Guid) -> String {
 #[must_use]
 pub fn standard_assignment_guid(id: &str, scope: &str) -> Option<Guid> {
     let prefix = if scope == "/" { "" } else { scope };
-    let tail = id.strip_prefix(prefix)?.strip_prefix(ASSIGNMENT_ID_MARK)?;
+    let tail = crate::ids::strip_prefix(crate::ids::strip_prefix(id, prefix)?, ASSIGNMENT_ID_MARK)?;
     // Lower-case, bare 8-4-4-4-12 only: then the GUID prints back to exactly this text.
     if tail.len() != 36 || tail.bytes().any(|b| b.is_ascii_uppercase()) {
         return None;

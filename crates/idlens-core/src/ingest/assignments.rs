@@ -40,10 +40,17 @@ pub(crate) struct RoleRef {
 
 /// How an assignment is told apart from the others (FORMATS.md §2: its id, else principal × role × scope).
 pub(crate) enum AssignmentKey<'a> {
-    /// The assignment's id (compared as [`crate::ids::fold`] does).
-    Id(&'a str),
+    /// The assignment's id (compared as [`crate::ids::fold`] does), with its short case-insensitive hash, computed
+    /// once for the lookup and the insertion ([`AssignmentKey::id`]).
+    Id(&'a str, u32),
     /// No id: `principal|role|scope`, already folded.
     Triple(String),
+}
+
+impl<'a> AssignmentKey<'a> {
+    pub(crate) fn id(text: &'a str) -> Self {
+        AssignmentKey::Id(text, folded_hash(text))
+    }
 }
 
 /// Every role assignment read so far. See the module docs.
@@ -68,9 +75,8 @@ impl Assignments {
     /// The grant an assignment with this key was already read into.
     pub fn find(&self, strings: &Interner, key: &AssignmentKey<'_>) -> Option<u32> {
         match key {
-            AssignmentKey::Id(id) => {
+            &AssignmentKey::Id(id, short) => {
                 let (grants, scopes) = (&self.grants, &self.scopes);
-                let short = folded_hash(id);
                 self.by_id
                     .find(hash::spread(short), |&(g, h)| {
                         h == short
@@ -106,8 +112,7 @@ impl Assignments {
     pub fn add(&mut self, key: AssignmentKey<'_>, grant: Grant) -> Outcome {
         let at = u32::try_from(self.grants.len()).unwrap_or(u32::MAX);
         match key {
-            AssignmentKey::Id(id) => {
-                let short = folded_hash(id);
+            AssignmentKey::Id(_, short) => {
                 self.by_id
                     .insert_unique(hash::spread(short), (at, short), |&(_, h)| hash::spread(h));
             }
@@ -149,11 +154,12 @@ impl Assignments {
             let scope = &scopes[at as usize];
             // Paths equal but for case and a trailing `/` have the same level, except in corner cases
             // (`/` and `//`): parse again whenever the text differs.
-            let level = if strings.resolve(scope.id) == text {
-                scope.level
-            } else {
-                parse_arm_path(text).0
-            };
+            let level =
+                if crate::ids::same_bytes(strings.resolve(scope.id).as_bytes(), text.as_bytes()) {
+                    scope.level
+                } else {
+                    parse_arm_path(text).0
+                };
             return (at, level);
         }
         let (level, path) = parse_arm_path(text);

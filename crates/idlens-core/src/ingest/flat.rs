@@ -73,6 +73,48 @@ pub(crate) fn string<'a>(
     serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
 }
 
+/// The member names a reader wants, each with its spellings (`principalId`, `ObjectId` …), looked up by length
+/// first so that most keys are told apart without comparing any text.
+pub(crate) struct Names {
+    names: &'static [&'static [&'static [u8]]],
+    /// Per key length, the names (bits) with a spelling of that length.
+    by_len: [u64; 64],
+}
+
+impl Names {
+    /// At most 64 names, spellings shorter than 64 bytes.
+    pub(crate) const fn new(names: &'static [&'static [&'static [u8]]]) -> Self {
+        let mut by_len = [0u64; 64];
+        let mut i = 0;
+        while i < names.len() {
+            let mut j = 0;
+            while j < names[i].len() {
+                by_len[names[i][j].len()] |= 1 << i;
+                j += 1;
+            }
+            i += 1;
+        }
+        Self { names, by_len }
+    }
+
+    /// Which name `key` spells.
+    #[inline]
+    pub(crate) fn find(&self, key: &[u8]) -> Option<usize> {
+        let mut candidates = *self.by_len.get(key.len())?;
+        while candidates != 0 {
+            let at = candidates.trailing_zeros() as usize;
+            if self.names[at]
+                .iter()
+                .any(|name| crate::ids::same_bytes(name, key))
+            {
+                return Some(at);
+            }
+            candidates &= candidates - 1;
+        }
+        None
+    }
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -394,6 +436,34 @@ mod tests {
         }
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(40), "]".repeat(40));
         assert!(members(&deep).is_none());
+    }
+
+    #[test]
+    fn names_are_found_by_any_spelling_and_nothing_else() {
+        const NAMES: Names =
+            Names::new(&[&[b"id", b"Id"], &[b"principalId", b"ObjectId"], &[b"scope"]]);
+        for (at, spellings) in [
+            ["id", "Id"],
+            ["principalId", "ObjectId"],
+            ["scope", "scope"],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for s in spellings {
+                assert_eq!(NAMES.find(s.as_bytes()), Some(at), "{s}");
+            }
+        }
+        for other in [
+            "",
+            "ID",
+            "principalID",
+            "scopes",
+            "name",
+            "x".repeat(80).as_str(),
+        ] {
+            assert_eq!(NAMES.find(other.as_bytes()), None, "{other}");
+        }
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub(crate) fn read_direct(text: &[u8], ctx: &mut Ctx<'_>) -> Option<(Outcome, fl
 }
 
 /// The members of [`Record`], by the names and aliases serde reads them under; `properties` is the last.
-const KEYS: [&[&[u8]]; 13] = [
+const KEYS: flat::Names = flat::Names::new(&[
     &[b"id", b"RoleAssignmentId"],
     &[b"scope", b"Scope"],
     &[b"principalId", b"ObjectId"],
@@ -80,7 +80,7 @@ const KEYS: [&[&[u8]]; 13] = [
     &[b"createdBy"],
     &[b"delegatedManagedIdentityResourceId"],
     &[b"properties"],
-];
+]);
 const PROPERTIES: usize = 12;
 
 /// The same [`Record`] serde would read from the object at the start of `text`, when every member is what serde
@@ -110,12 +110,7 @@ fn scan_members(text: &[u8]) -> Option<(Spans, Option<std::ops::Range<usize>>, f
     let mut properties = None;
     let mut seen = 0u32;
     let span = flat::object(text, |key, value| {
-        // Lengths first: most keys differ in length from most names, so few comparisons reach the bytes.
-        let Some(at) = KEYS.iter().position(|names| {
-            names
-                .iter()
-                .any(|name| name.len() == key.len() && name[0] == key[0] && *name == key)
-        }) else {
+        let Some(at) = KEYS.find(key) else {
             return true;
         };
         if seen & (1 << at) != 0 {
@@ -179,7 +174,9 @@ fn fill<'a>(whole: &'a str, base: usize, spans: &Spans) -> Option<Record<'a>> {
 }
 
 fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
-    let Some(principal_text) = pick!(record, principal_id).filter(|p| !p.trim().is_empty()) else {
+    let Some(principal_text) =
+        pick!(record, principal_id).filter(|p| !crate::ids::trim(p).is_empty())
+    else {
         return Outcome::SetAside("role assignment without `principalId`".into());
     };
     let principal_id = ctx.guid(Some(principal_text));
@@ -191,7 +188,7 @@ fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
         );
     }
     let scope_text = pick!(record, scope)
-        .map(|s| s.trim())
+        .map(|s| crate::ids::trim(s))
         .filter(|s| !s.is_empty())
         .or_else(|| record.id.as_deref().and_then(scope_of_assignment_id));
     let Some(scope_text) = scope_text else {
@@ -206,10 +203,10 @@ fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let id_text = record
         .id
         .as_deref()
-        .map(str::trim)
+        .map(crate::ids::trim)
         .filter(|t| !t.is_empty());
     let key = match id_text {
-        Some(id) => AssignmentKey::Id(id),
+        Some(id) => AssignmentKey::id(id),
         None => AssignmentKey::Triple(format!(
             "t:{}|{}|{}",
             principal_text.trim().to_ascii_lowercase(),
