@@ -5,10 +5,11 @@
 //! [`Snapshot::strings`] and referenced by [`Sym`], roles and scopes are indices. Original casing is kept for display;
 //! joins go through [`crate::ids::fold`]. Entities refer to each other by index into the snapshot's vectors.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::hash::FastMap;
 use crate::ids::{Guid, Interner, ScopeLevel, Sym, fold};
 
 /// Index of an [`Identity`] in [`Snapshot::identities`].
@@ -638,15 +639,16 @@ pub struct Snapshot {
     pub index: SnapshotIndex,
 }
 
-/// Join indexes over a [`Snapshot`]: GUIDs and case-folded resource ids to entity indices.
+/// Join indexes over a [`Snapshot`]: GUIDs and case-folded resource ids to entity indices (with the ingest's fast
+/// hasher: the checks look them up once per scope and identity).
 #[derive(Clone, Debug, Default)]
 pub struct SnapshotIndex {
-    pub by_principal_id: HashMap<Guid, IdentityIx>,
-    pub by_client_id: HashMap<Guid, IdentityIx>,
+    pub by_principal_id: FastMap<Guid, IdentityIx>,
+    pub by_client_id: FastMap<Guid, IdentityIx>,
     /// Folded UAMI resource ids.
-    pub by_resource_id: HashMap<String, IdentityIx>,
+    pub by_resource_id: FastMap<String, IdentityIx>,
     /// Folded workload ids.
-    pub workload_by_id: HashMap<String, WorkloadIx>,
+    pub workload_by_id: FastMap<String, WorkloadIx>,
 }
 
 impl Snapshot {

@@ -126,7 +126,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
         let mut subs = BTreeSet::new();
         for &g in &grants {
             if let Some(s) = cx.grant_subscription(g) {
-                subs.insert(s);
+                subs.insert(s.to_owned());
             }
         }
         for &w in workloads {

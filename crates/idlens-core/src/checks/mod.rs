@@ -309,6 +309,8 @@ pub struct Ctx<'a> {
     pub(crate) role_tier: Vec<f64>,
     pub(crate) role_class: Vec<RoleClass>,
     pub(crate) scope_env: Vec<Environment>,
+    /// Folded subscription id of each scope, folded once here rather than per grant and identity.
+    pub(crate) scope_subscription: Vec<Option<String>>,
     pub(crate) workload_env: Vec<Environment>,
     pub(crate) identity_env: Vec<Environment>,
     /// Folded subscription ids seen anywhere (scopes, workloads, identities).
@@ -430,6 +432,11 @@ impl<'a> Ctx<'a> {
             role_tier,
             role_class: role_classes,
             scope_env: Vec::new(),
+            scope_subscription: snap
+                .scopes
+                .iter()
+                .map(|s| snap.opt_str(s.subscription).map(fold))
+                .collect(),
             workload_env: Vec::new(),
             identity_env: Vec::new(),
             subscriptions: 0,
@@ -570,6 +577,8 @@ impl<'a> Ctx<'a> {
             identity_env.push(env);
         }
         let mut scope_env = Vec::with_capacity(snap.scopes.len());
+        // Many scopes share a resource group: classify each group's name once.
+        let mut group_env: crate::ids::hash::FastMap<Sym, Option<Environment>> = Default::default();
         for s in &snap.scopes {
             let id = snap.str(s.id);
             let env = match s.level {
@@ -588,7 +597,12 @@ impl<'a> Ctx<'a> {
                             .then(|| self.env_of_name(id.rsplit('/').next().unwrap_or("")))
                             .flatten()
                     })
-                    .or_else(|| self.env_of_name(snap.opt_str(s.resource_group).unwrap_or("")))
+                    .or_else(|| {
+                        let group = s.resource_group?;
+                        *group_env
+                            .entry(group)
+                            .or_insert_with(|| self.env_of_name(snap.str(group)))
+                    })
                     .or_else(|| sub_env(snap.opt_str(s.subscription))),
             };
             scope_env.push(env.unwrap_or(Environment::Unknown));
@@ -920,10 +934,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// Folded subscription of a grant's scope.
-    pub(crate) fn grant_subscription(&self, gx: u32) -> Option<String> {
+    pub(crate) fn grant_subscription(&self, gx: u32) -> Option<&str> {
         let g = self.snap.grants.get(gx as usize)?;
-        let s = self.snap.scopes.get(g.scope as usize)?;
-        self.snap.opt_str(s.subscription).map(fold)
+        self.scope_subscription.get(g.scope as usize)?.as_deref()
     }
 
     /// The app of this identity is owned by another tenant.

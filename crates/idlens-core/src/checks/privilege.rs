@@ -158,7 +158,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
     }
 
     if out.applies("NHI-P-006", has_grants) {
-        let mut subs: HashSet<String> = HashSet::new();
+        let mut subs: HashSet<&str> = HashSet::new();
         let mut broad = false;
         let mut writes = Vec::new();
         for &gx in &grants {
@@ -342,7 +342,7 @@ fn unused_grants(out: &mut Out<'_, '_>, view: &View, grants: &[u32]) {
         };
         // Covered: the log has events of the scope's subscription (any subscription for a root or group scope).
         let span = match cx.grant_subscription(gx) {
-            Some(sub) => cx.log_span.get(&sub).copied(),
+            Some(sub) => cx.log_span.get(sub).copied(),
             None => cx
                 .log_span
                 .values()

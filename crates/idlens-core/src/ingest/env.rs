@@ -37,9 +37,10 @@ const NON_PROD: &[&str] = &[
 #[must_use]
 pub fn classify_text(text: &str) -> Environment {
     let lower = text.to_ascii_lowercase();
-    if NON_PROD
-        .iter()
-        .any(|w| w.contains('-') && lower.contains(w))
+    if lower.contains('-')
+        && NON_PROD
+            .iter()
+            .any(|w| w.contains('-') && lower.contains(w))
     {
         return Environment::NonProd;
     }
