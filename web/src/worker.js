@@ -75,16 +75,24 @@ async function stream(files) {
     const reader = file.stream().getReader();
     let done = 0;
     let reported = 0;
+    // The stream's pieces are gathered into whole CHUNKs before the core sees them: fewer calls, and fewer
+    // records cut by a chunk's end (those take the core's slower, buffered path).
+    let filled = 0;
     self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
     for (;;) {
       const next = await reader.read();
       if (next.done) break;
       const value = next.value;
-      for (let off = 0; off < value.length; off += CHUNK) {
-        const part = value.subarray(off, off + CHUNK);
+      for (let off = 0; off < value.length; ) {
+        const n = Math.min(CHUNK - filled, value.length - off);
         // The memory may have grown during the last call: take a fresh view each time.
-        new Uint8Array(core.memory.buffer, ptr, part.length).set(part);
-        core.idl_file_push(ptr, part.length);
+        new Uint8Array(core.memory.buffer, ptr + filled, n).set(value.subarray(off, off + n));
+        filled += n;
+        off += n;
+        if (filled === CHUNK) {
+          core.idl_file_push(ptr, filled);
+          filled = 0;
+        }
       }
       done += value.length;
       if (done - reported >= PROGRESS_EVERY) {
@@ -92,6 +100,7 @@ async function stream(files) {
         self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
       }
     }
+    if (filled > 0) core.idl_file_push(ptr, filled);
     core.idl_file_end();
     self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
   }
