@@ -184,7 +184,7 @@ pub mod hash {
 
     /// Eight bytes ASCII-lowercased at once: `A`–`Z` gain 0x20, every other byte (UTF-8 ones included) is kept.
     #[inline]
-    fn lower_word(w: u64) -> u64 {
+    pub(crate) fn lower_word(w: u64) -> u64 {
         const HIGHS: u64 = 0x8080_8080_8080_8080;
         let low7 = w & !HIGHS;
         // Per byte, no carry between bytes (each sum stays under 0x100): high bit set when >= 'A', when > 'Z'.
@@ -421,6 +421,21 @@ pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
+/// `a.eq_ignore_ascii_case(b)` eight bytes at a time (the ingest compares every scope path this way).
+#[inline]
+#[must_use]
+pub fn same_ignoring_ascii_case(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |w: &[u8]| hash::lower_word(<[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes));
+    if !(&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q)) {
+        return false;
+    }
+    x.remainder().eq_ignore_ascii_case(y.remainder())
+}
+
 /// `text.strip_prefix(prefix)` through [`same_bytes`].
 #[inline]
 #[must_use]
@@ -581,6 +596,35 @@ mod tests {
             hash::bytes_ignore_ascii_case("/subscriptions/ABC/resourceGroups/Rg-É".as_bytes()),
             hash::bytes_ignore_ascii_case("/SUBSCRIPTIONS/abc/RESOURCEGROUPS/rG-É".as_bytes())
         );
+    }
+
+    #[test]
+    fn same_ignoring_ascii_case_is_eq_ignore_ascii_case() {
+        let text = "/subscriptions/885AE610-21cd-4c67/resourceGroups/Rg-É-x[]@`{";
+        let lower = text.to_ascii_lowercase();
+        let upper = text.to_ascii_uppercase();
+        for len in 0..text.len() {
+            let (a, b, c) = (
+                &text.as_bytes()[..len],
+                &lower.as_bytes()[..len],
+                &upper.as_bytes()[..len],
+            );
+            assert!(
+                same_ignoring_ascii_case(a, b) && same_ignoring_ascii_case(c, b),
+                "{len}"
+            );
+            for at in 0..len {
+                for flip in [0x01u8, 0x20, 0x40] {
+                    let mut d = b.to_vec();
+                    d[at] ^= flip;
+                    assert_eq!(
+                        same_ignoring_ascii_case(a, &d),
+                        a.eq_ignore_ascii_case(&d),
+                        "{len} {at} {flip}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub struct Impact {
 pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
     let mut best: Option<(f64, u32, f64, f64)> = None;
     let mut prod = false;
-    let mut subs = std::collections::BTreeSet::new();
+    let mut subs = Vec::new();
     for gx in view.grants(cx) {
         let p = cx.grant_tier(gx);
         let s = scope_factor(cx.scope_level(gx));
@@ -110,10 +110,12 @@ pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
             best = Some((p * s, gx, p, s));
         }
         prod |= cx.grant_env(gx) == Environment::Prod;
-        if let Some(sub) = cx.grant_subscription(gx) {
-            subs.insert(sub);
+        if let Some(sub) = cx.grant_subscription_ix(gx) {
+            subs.push(sub);
         }
     }
+    subs.sort_unstable();
+    subs.dedup();
     // Entra directory roles and Graph application permissions: P(role) from the directory table, S = 1.0 when
     // tenant-wide, 0.4 (one object or administrative unit) when scoped.
     let mut best_directory: Option<(f64, u32, f64, f64)> = None;

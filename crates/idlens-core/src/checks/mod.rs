@@ -24,6 +24,11 @@ mod tests;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::ids::hash::FastMap;
+
+/// A set on the ingest's fast hasher.
+type FastSet<T> = std::collections::HashSet<T, crate::ids::hash::FastBuild>;
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, CHECKS, DataSource, Severity};
@@ -309,31 +314,34 @@ pub struct Ctx<'a> {
     pub(crate) role_tier: Vec<f64>,
     pub(crate) role_class: Vec<RoleClass>,
     pub(crate) scope_env: Vec<Environment>,
-    /// Folded subscription id of each scope, folded once here rather than per grant and identity.
-    pub(crate) scope_subscription: Vec<Option<String>>,
+    /// Each scope's subscription, as an index into `subscription_names` (folded once here rather than per grant and
+    /// identity; counting distinct subscriptions then compares numbers, not text).
+    pub(crate) scope_subscription: Vec<Option<u32>>,
+    /// The distinct folded subscription ids of the scopes.
+    pub(crate) subscription_names: Vec<String>,
     pub(crate) workload_env: Vec<Environment>,
     pub(crate) identity_env: Vec<Environment>,
     /// Folded subscription ids seen anywhere (scopes, workloads, identities).
     pub(crate) subscriptions: usize,
     /// Folded subscriptions that have at least one exported resource.
-    pub(crate) resource_subscriptions: HashSet<String>,
+    pub(crate) resource_subscriptions: FastSet<String>,
     pub(crate) home_tenant: Option<Guid>,
     /// Folded issuer URLs (no trailing `/`) of exported AKS clusters.
-    pub(crate) aks_issuers: HashSet<String>,
+    pub(crate) aks_issuers: FastSet<String>,
     /// Some app or service principal has owners: the export expanded `owners`.
     pub(crate) owners_exported: bool,
     /// Users and groups by object id (NHI-G-002).
-    pub(crate) principal_by_id: HashMap<Guid, u32>,
+    pub(crate) principal_by_id: FastMap<Guid, u32>,
     /// Users and groups by folded `userPrincipalName` and `mail` (owner tags name people by address).
-    pub(crate) principal_by_name: HashMap<String, u32>,
+    pub(crate) principal_by_name: FastMap<String, u32>,
     /// Some user record carries `accountEnabled`: a disabled owner can be told from an active one.
     pub(crate) user_enabled_known: bool,
     /// Activity-log operations per identity (NHI-P-007).
     pub(crate) ops_of: Vec<Vec<u32>>,
     /// What the activity log covers: folded subscription id → (first, last) event time.
-    pub(crate) log_span: HashMap<String, (i64, i64)>,
+    pub(crate) log_span: FastMap<String, (i64, i64)>,
     /// Workloads that sign in as an app registration (by appId) where a managed identity would do (NHI-C-008).
-    pub(crate) app_consumers: HashMap<Guid, Vec<u32>>,
+    pub(crate) app_consumers: FastMap<Guid, Vec<u32>>,
 }
 
 fn trim_issuer(text: &str) -> String {
@@ -432,25 +440,23 @@ impl<'a> Ctx<'a> {
             role_tier,
             role_class: role_classes,
             scope_env: Vec::new(),
-            scope_subscription: snap
-                .scopes
-                .iter()
-                .map(|s| snap.opt_str(s.subscription).map(fold))
-                .collect(),
+            scope_subscription: Vec::new(),
+            subscription_names: Vec::new(),
             workload_env: Vec::new(),
             identity_env: Vec::new(),
             subscriptions: 0,
-            resource_subscriptions: HashSet::new(),
+            resource_subscriptions: FastSet::default(),
             home_tenant: None,
-            aks_issuers: HashSet::new(),
+            aks_issuers: FastSet::default(),
             owners_exported: false,
-            principal_by_id: HashMap::new(),
-            principal_by_name: HashMap::new(),
+            principal_by_id: FastMap::default(),
+            principal_by_name: FastMap::default(),
             user_enabled_known: false,
-            app_consumers: HashMap::new(),
+            app_consumers: FastMap::default(),
             ops_of: Vec::new(),
-            log_span: HashMap::new(),
+            log_span: FastMap::default(),
         };
+        cx.scope_subscriptions();
         cx.environments();
         cx.tenant_facts();
         cx.operators();
@@ -576,6 +582,51 @@ impl<'a> Ctx<'a> {
                 .unwrap_or(Environment::Unknown);
             identity_env.push(env);
         }
+        // Workloads by id ignoring case, probed by each resource scope without folding the scope's text into a
+        // new string (a tenant has tens of thousands of resource scopes and a few hundred workloads).
+        fn folded(id: &str) -> &str {
+            crate::ids::trim_end_slashes(crate::ids::trim(id))
+        }
+        let short = |id: &str| {
+            crate::ids::hash::short(crate::ids::hash::bytes_ignore_ascii_case(
+                folded(id).as_bytes(),
+            ))
+        };
+        let mut workloads: hashbrown::HashTable<(u32, u32)> = hashbrown::HashTable::new();
+        let same = |a: &str, b: &str| {
+            crate::ids::same_ignoring_ascii_case(folded(a).as_bytes(), folded(b).as_bytes())
+        };
+        for (wx, w) in snap.workloads.iter().enumerate() {
+            let id = snap.str(w.id);
+            let h = short(id);
+            // The first workload of an id wins, as in the snapshot's own index.
+            let known = workloads
+                .find(crate::ids::hash::spread(h), |&(other, oh)| {
+                    oh == h
+                        && snap
+                            .workloads
+                            .get(other as usize)
+                            .is_some_and(|o| same(snap.str(o.id), id))
+                })
+                .is_some();
+            if !known {
+                workloads.insert_unique(crate::ids::hash::spread(h), (wx as u32, h), |&(_, h)| {
+                    crate::ids::hash::spread(h)
+                });
+            }
+        }
+        let workload_of_scope = |id: &str| {
+            let h = short(id);
+            workloads
+                .find(crate::ids::hash::spread(h), |&(wx, wh)| {
+                    wh == h
+                        && snap
+                            .workloads
+                            .get(wx as usize)
+                            .is_some_and(|w| same(snap.str(w.id), id))
+                })
+                .map(|&(wx, _)| wx)
+        };
         let mut scope_env = Vec::with_capacity(snap.scopes.len());
         // Many scopes share a resource group: classify each group's name once.
         let mut group_env: crate::ids::hash::FastMap<Sym, Option<Environment>> = Default::default();
@@ -586,10 +637,12 @@ impl<'a> Ctx<'a> {
                 _ => self
                     .env_of_subscription(s.subscription)
                     .or_else(|| {
-                        snap.index
-                            .workload_by_id
-                            .get(&fold(id))
-                            .and_then(|&w| workload_env.get(w as usize).copied())
+                        // A workload is a resource: only a resource scope can be one.
+                        if s.level != ScopeLevel::Resource {
+                            return None;
+                        }
+                        workload_of_scope(id)
+                            .and_then(|w| workload_env.get(w as usize).copied())
                             .filter(|e| *e != Environment::Unknown)
                     })
                     .or_else(|| {
@@ -612,14 +665,32 @@ impl<'a> Ctx<'a> {
         self.scope_env = scope_env;
     }
 
+    fn scope_subscriptions(&mut self) {
+        let snap = self.snap;
+        // Scopes name a subscription by interned text: fold each distinct text once.
+        let mut by_text: crate::ids::hash::FastMap<Sym, u32> = Default::default();
+        let mut by_folded: crate::ids::hash::FastMap<String, u32> = Default::default();
+        let mut names = Vec::new();
+        self.scope_subscription = snap
+            .scopes
+            .iter()
+            .map(|s| {
+                let sym = s.subscription?;
+                Some(*by_text.entry(sym).or_insert_with(|| {
+                    let folded = fold(snap.str(sym));
+                    *by_folded.entry(folded.clone()).or_insert_with(|| {
+                        names.push(folded);
+                        names.len() as u32 - 1
+                    })
+                }))
+            })
+            .collect();
+        self.subscription_names = names;
+    }
+
     fn tenant_facts(&mut self) {
         let snap = self.snap;
-        let mut subs: HashSet<String> = HashSet::new();
-        for s in &snap.scopes {
-            if let Some(sub) = snap.opt_str(s.subscription) {
-                subs.insert(fold(sub));
-            }
-        }
+        let mut subs: HashSet<String> = self.subscription_names.iter().cloned().collect();
         for sub in &self.resource_subscriptions {
             subs.insert(sub.clone());
         }
@@ -935,8 +1006,14 @@ impl<'a> Ctx<'a> {
 
     /// Folded subscription of a grant's scope.
     pub(crate) fn grant_subscription(&self, gx: u32) -> Option<&str> {
+        let ix = self.grant_subscription_ix(gx)?;
+        self.subscription_names.get(ix as usize).map(String::as_str)
+    }
+
+    /// The grant's subscription as an index into `subscription_names` (for counting distinct subscriptions).
+    pub(crate) fn grant_subscription_ix(&self, gx: u32) -> Option<u32> {
         let g = self.snap.grants.get(gx as usize)?;
-        self.scope_subscription.get(g.scope as usize)?.as_deref()
+        *self.scope_subscription.get(g.scope as usize)?
     }
 
     /// The app of this identity is owned by another tenant.

@@ -26,7 +26,7 @@ fn folded_hash(id: &str) -> u32 {
 }
 
 fn fold_eq(a: &str, b: &str) -> bool {
-    fold_view(a).eq_ignore_ascii_case(fold_view(b))
+    crate::ids::same_ignoring_ascii_case(fold_view(a).as_bytes(), fold_view(b).as_bytes())
 }
 
 /// A role as one assignment names it; resolved against the definitions when linking.

@@ -32,26 +32,34 @@ const NON_PROD: &[&str] = &[
     "lab",
 ];
 
-/// Classify one text: its alphanumeric tokens are matched against prod and non-prod words; both or neither give
-/// `Unknown`.
+/// Classify one text: its alphanumeric tokens are matched against prod and non-prod words (ignoring ASCII case);
+/// both or neither give `Unknown`. Allocates nothing: the checks classify every resource scope's name.
 #[must_use]
 pub fn classify_text(text: &str) -> Environment {
-    let lower = text.to_ascii_lowercase();
-    if lower.contains('-')
-        && NON_PROD
+    let bytes = text.as_bytes();
+    let is = |words: &[&str], token: &[u8]| {
+        words
             .iter()
-            .any(|w| w.contains('-') && lower.contains(w))
+            .any(|w| w.len() == token.len() && w.as_bytes().eq_ignore_ascii_case(token))
+    };
+    // Hyphenated words (`non-prod`) are matched anywhere, before the hyphen splits them into tokens.
+    if bytes.contains(&b'-')
+        && NON_PROD.iter().filter(|w| w.contains('-')).any(|w| {
+            bytes
+                .windows(w.len())
+                .any(|window| window.eq_ignore_ascii_case(w.as_bytes()))
+        })
     {
         return Environment::NonProd;
     }
     let mut prod = false;
     let mut non_prod = false;
-    for token in lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
+    for token in bytes
+        .split(|b| !b.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
     {
-        prod |= PROD.contains(&token);
-        non_prod |= NON_PROD.contains(&token);
+        prod |= is(PROD, token);
+        non_prod |= is(NON_PROD, token);
     }
     match (prod, non_prod) {
         (true, false) => Environment::Prod,
@@ -104,6 +112,10 @@ mod tests {
         assert_eq!(classify_text("product-catalog"), Environment::Unknown);
         assert_eq!(classify_text("prod-to-dev-sync"), Environment::Unknown);
         assert_eq!(classify_text(""), Environment::Unknown);
+        assert_eq!(classify_text("APP-NON-PROD-01"), Environment::NonProd);
+        assert_eq!(classify_text("kv-Ünïcode-DEV"), Environment::NonProd);
+        assert_eq!(classify_text("éprodé"), Environment::Prod);
+        assert_eq!(classify_text("proddev"), Environment::Unknown);
         let mut s = Interner::default();
         let tags = [Tag {
             key: s.intern("Environment"),
