@@ -110,12 +110,13 @@ pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
             best = Some((p * s, gx, p, s));
         }
         prod |= cx.grant_env(gx) == Environment::Prod;
-        if let Some(sub) = cx.grant_subscription_ix(gx) {
-            subs.push(sub);
+        // Kept sorted and distinct: a few subscriptions, however many grants.
+        if let Some(sub) = cx.grant_subscription_ix(gx)
+            && let Err(at) = subs.binary_search(&sub)
+        {
+            subs.insert(at, sub);
         }
     }
-    subs.sort_unstable();
-    subs.dedup();
     // Entra directory roles and Graph application permissions: P(role) from the directory table, S = 1.0 when
     // tenant-wide, 0.4 (one object or administrative unit) when scoped.
     let mut best_directory: Option<(f64, u32, f64, f64)> = None;

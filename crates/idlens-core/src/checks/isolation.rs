@@ -124,12 +124,12 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
     // NHI-I-003
     if out.applies("NHI-I-003", !workloads.is_empty() || !grants.is_empty()) {
         // Distinct by number first: an identity may hold thousands of grants in a handful of subscriptions.
-        let mut of_grants: Vec<u32> = grants
-            .iter()
-            .filter_map(|&g| cx.grant_subscription_ix(g))
-            .collect();
-        of_grants.sort_unstable();
-        of_grants.dedup();
+        let mut of_grants: Vec<u32> = Vec::new();
+        for sub in grants.iter().filter_map(|&g| cx.grant_subscription_ix(g)) {
+            if let Err(at) = of_grants.binary_search(&sub) {
+                of_grants.insert(at, sub);
+            }
+        }
         let mut subs: BTreeSet<String> = of_grants
             .into_iter()
             .filter_map(|ix| cx.subscription_names.get(ix as usize).cloned())

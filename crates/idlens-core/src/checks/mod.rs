@@ -340,6 +340,8 @@ pub struct Ctx<'a> {
     pub(crate) ops_of: Vec<Vec<u32>>,
     /// What the activity log covers: folded subscription id → (first, last) event time.
     pub(crate) log_span: FastMap<String, (i64, i64)>,
+    /// The same per entry of `subscription_names`.
+    pub(crate) subscription_log_span: Vec<Option<(i64, i64)>>,
     /// Workloads that sign in as an app registration (by appId) where a managed identity would do (NHI-C-008).
     pub(crate) app_consumers: FastMap<Guid, Vec<u32>>,
 }
@@ -455,6 +457,7 @@ impl<'a> Ctx<'a> {
             app_consumers: FastMap::default(),
             ops_of: Vec::new(),
             log_span: FastMap::default(),
+            subscription_log_span: Vec::new(),
         };
         cx.scope_subscriptions();
         cx.environments();
@@ -647,7 +650,10 @@ impl<'a> Ctx<'a> {
                     })
                     .or_else(|| {
                         (s.level == ScopeLevel::Resource)
-                            .then(|| self.env_of_name(id.rsplit('/').next().unwrap_or("")))
+                            .then(|| {
+                                let name = id.as_bytes().iter().rposition(|&b| b == b'/');
+                                self.env_of_name(name.and_then(|at| id.get(at + 1..)).unwrap_or(id))
+                            })
                             .flatten()
                     })
                     .or_else(|| {
@@ -733,6 +739,11 @@ impl<'a> Ctx<'a> {
             self.log_span
                 .insert(c.subscription.clone(), (c.first, c.last));
         }
+        self.subscription_log_span = self
+            .subscription_names
+            .iter()
+            .map(|sub| self.log_span.get(sub).copied())
+            .collect();
         for (wx, w) in snap.workloads.iter().enumerate() {
             if let Some(app) = w.app_credential {
                 self.app_consumers.entry(app).or_default().push(wx as u32);
@@ -1002,12 +1013,6 @@ impl<'a> Ctx<'a> {
             .and_then(|g| self.role_class.get(g.role as usize))
             .copied()
             .unwrap_or(RoleClass::Other)
-    }
-
-    /// Folded subscription of a grant's scope.
-    pub(crate) fn grant_subscription(&self, gx: u32) -> Option<&str> {
-        let ix = self.grant_subscription_ix(gx)?;
-        self.subscription_names.get(ix as usize).map(String::as_str)
     }
 
     /// The grant's subscription as an index into `subscription_names` (for counting distinct subscriptions).

@@ -158,7 +158,8 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
     }
 
     if out.applies("NHI-P-006", has_grants) {
-        let mut subs: HashSet<&str> = HashSet::new();
+        // Distinct subscriptions, by number, kept sorted.
+        let mut subs: Vec<u32> = Vec::new();
         let mut broad = false;
         let mut writes = Vec::new();
         for &gx in &grants {
@@ -169,8 +170,10 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
             match cx.scope_level(gx) {
                 ScopeLevel::Root | ScopeLevel::ManagementGroup => broad = true,
                 _ => {
-                    if let Some(sub) = cx.grant_subscription(gx) {
-                        subs.insert(sub);
+                    if let Some(sub) = cx.grant_subscription_ix(gx)
+                        && let Err(at) = subs.binary_search(&sub)
+                    {
+                        subs.insert(at, sub);
                     }
                 }
             }
@@ -341,8 +344,12 @@ fn unused_grants(out: &mut Out<'_, '_>, view: &View, grants: &[u32]) {
             continue;
         };
         // Covered: the log has events of the scope's subscription (any subscription for a root or group scope).
-        let span = match cx.grant_subscription(gx) {
-            Some(sub) => cx.log_span.get(sub).copied(),
+        let span = match cx.grant_subscription_ix(gx) {
+            Some(sub) => cx
+                .subscription_log_span
+                .get(sub as usize)
+                .copied()
+                .flatten(),
             None => cx
                 .log_span
                 .values()

@@ -42,15 +42,19 @@ pub fn classify_text(text: &str) -> Environment {
             .iter()
             .any(|w| w.len() == token.len() && w.as_bytes().eq_ignore_ascii_case(token))
     };
-    // Hyphenated words (`non-prod`) are matched anywhere, before the hyphen splits them into tokens.
-    if bytes.contains(&b'-')
-        && NON_PROD.iter().filter(|w| w.contains('-')).any(|w| {
-            bytes
-                .windows(w.len())
-                .any(|window| window.eq_ignore_ascii_case(w.as_bytes()))
-        })
-    {
-        return Environment::NonProd;
+    // Hyphenated words (`non-prod`) are matched anywhere, before the hyphen splits them into tokens: tried at each
+    // hyphen of the text, aligned on the word's own hyphen.
+    for (at, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'-') {
+        let hit = NON_PROD.iter().any(|w| {
+            w.find('-').is_some_and(|k| {
+                at.checked_sub(k)
+                    .and_then(|start| bytes.get(start..start + w.len()))
+                    .is_some_and(|window| window.eq_ignore_ascii_case(w.as_bytes()))
+            })
+        });
+        if hit {
+            return Environment::NonProd;
+        }
     }
     let mut prod = false;
     let mut non_prod = false;
@@ -116,6 +120,11 @@ mod tests {
         assert_eq!(classify_text("kv-Ünïcode-DEV"), Environment::NonProd);
         assert_eq!(classify_text("éprodé"), Environment::Prod);
         assert_eq!(classify_text("proddev"), Environment::Unknown);
+        // Hyphenated words match anywhere in the text, as substrings.
+        assert_eq!(classify_text("anon-product"), Environment::NonProd);
+        assert_eq!(classify_text("x-PRE-PRODy"), Environment::NonProd);
+        assert_eq!(classify_text("non-"), Environment::Unknown);
+        assert_eq!(classify_text("-prod"), Environment::Prod);
         let mut s = Interner::default();
         let tags = [Tag {
             key: s.intern("Environment"),
