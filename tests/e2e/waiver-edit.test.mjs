@@ -1,7 +1,8 @@
 // Editing and revoking waivers on the findings page, in headless Chromium (served and file://): a demo finding is
 // waived, its waiver edited from the finding's status cell (the form comes pre-filled, is validated as when waiving,
 // and the new approver shows), then revoked by keyboard (the finding is open again and the open/waived counts are
-// what they were), and the exported policy profile no longer holds it. A waiver is also revoked from the profile's
+// what they were), and the exported policy profile no longer holds it; the revoke is undone (the same waiver comes
+// back) and done again. A waiver is also revoked from the profile's
 // list, and an expired one renewed from its (open) finding. No request leaves the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -143,6 +144,22 @@ for (const mode of MODES) {
         new RegExp(`^Waiver revoked: ${check} for .* \\(${waived.waived} findings? open again\\)\\.$`),
       );
       assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "findings-notice");
+
+      // While its notice shows, the revoke can be undone: the same waiver comes back whole; then it is revoked again.
+      const undo = page.locator("[data-testid=waiver-undo]");
+      await reviewShot(page, `waiver-${mode}-revoked-undo`);
+      assert.match(await undo.getAttribute("aria-label"), new RegExp(`^Undo revoke: ${check} for `));
+      await undo.click();
+      await waitTotals(page, { open: waived.open, waived: waived.waived });
+      assert.match(
+        await page.textContent("[data-testid=findings-notice]"),
+        new RegExp(`^Waiver restored: ${check} for .* \\(${waived.waived} findings? waived again\\)\\.$`),
+      );
+      assert.equal(await undo.count(), 0, "no undo once another notice shows");
+      assert.deepEqual((await exportedProfile(page, dir, "restored.json")).waivers, edited.waivers);
+      await row.locator("[data-testid=waiver-revoke]").click();
+      await waitTotals(page, { open: before.open, waived: 0 });
+      await undo.waitFor();
       assert.match(await page.textContent("[data-testid=policy-summary]"), /Default settings/);
       assert.equal(await page.locator("[data-testid=policy-waiver]").count(), 0);
       const revoked = await exportedProfile(page, dir, "revoked.json");

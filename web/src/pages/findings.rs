@@ -44,6 +44,8 @@ const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 struct Messages {
     notice: RwSignal<Option<String>>,
     error: RwSignal<Option<String>>,
+    /// The waiver a revoke just removed, with the notice that said so: offered back (undo) while that notice shows.
+    undo: RwSignal<Option<(String, Waiver, String)>>,
 }
 
 impl Messages {
@@ -83,9 +85,11 @@ pub fn FindingsPage() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let waiver_error = RwSignal::new(None::<String>);
+    let undo = RwSignal::new(None::<(String, Waiver, String)>);
     provide_context(Messages {
         notice,
         error: waiver_error,
+        undo,
     });
     let latest = StoredValue::new_local(Latest::default());
 
@@ -171,6 +175,7 @@ pub fn FindingsPage() -> impl IntoView {
                 <p class="notice" id=NOTICE_ID tabindex="-1" role="status" aria-live="polite" data-testid="findings-notice">
                     {move || notice.get().unwrap_or_default()}
                 </p>
+                <UndoRevoke />
                 {move || {
                     waiver_error.get().map(|m| view! { <p class="error" role="alert" data-testid="waiver-error">{m}</p> })
                 }}
@@ -642,6 +647,7 @@ fn revoke(session: Session, messages: Messages, busy: RwSignal<bool>, target: &T
     };
     busy.set(true);
     let words = target.words();
+    let revoked = waiver.clone();
     let request = ViewRequest::Unwaive {
         index: *index,
         waiver: waiver.clone(),
@@ -661,13 +667,81 @@ fn revoke(session: Session, messages: Messages, busy: RwSignal<bool>, target: &T
                     Some(w) if w.expired => "it had expired".to_owned(),
                     _ => "it waived no finding".to_owned(),
                 };
-                messages.done(format!("Waiver revoked: {words} ({covered})."));
+                let said = format!("Waiver revoked: {words} ({covered}).");
+                messages.done(said.clone());
+                messages.undo.set(Some((said, revoked.clone(), words.clone())));
                 session.generation.update(|g| *g += 1);
             }
             ViewAnswer::Error { message } => messages.failed(message),
             _ => {}
         }
     });
+}
+
+/// Under the notice of a revoke: puts the revoked waiver back as it was (same justification, approver and expiry),
+/// while that notice is the one showing.
+#[component]
+fn UndoRevoke() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let messages = expect_context::<Messages>();
+    let busy = RwSignal::new(false);
+    let current = move || {
+        messages.undo.get().filter(|(said, _, _)| {
+            messages
+                .notice
+                .with(|n| n.as_deref() == Some(said.as_str()))
+        })
+    };
+    view! {
+        {move || {
+            current()
+                .map(|(_, waiver, words)| {
+                    let label = format!("Undo revoke: {words}");
+                    let restore = move |_| {
+                        busy.set(true);
+                        let words = words.clone();
+                        let request = ViewRequest::Waive { waiver: waiver.clone() };
+                        session
+                            .query(
+                                &request,
+                                move |answer| {
+                                    if busy.is_disposed() {
+                                        return;
+                                    }
+                                    busy.set(false);
+                                    match answer {
+                                        ViewAnswer::Policy(p) => {
+                                            let covered = p.added.as_ref().map_or(0, |w| w.applied);
+                                            messages
+                                                .done(
+                                                    format!(
+                                                        "Waiver restored: {words} ({} waived again).",
+                                                        plural(covered, "finding", "findings"),
+                                                    ),
+                                                );
+                                            session.generation.update(|g| *g += 1);
+                                        }
+                                        ViewAnswer::Error { message } => messages.failed(message),
+                                        _ => {}
+                                    }
+                                },
+                            );
+                    };
+                    view! {
+                        <button
+                            type="button"
+                            class="small"
+                            aria-label=label
+                            data-testid="waiver-undo"
+                            disabled=move || busy.get()
+                            on:click=restore
+                        >
+                            "Undo"
+                        </button>
+                    }
+                })
+        }}
+    }
 }
 
 /// Edit and revoke buttons of an existing waiver; edit opens the form `form_id`.
