@@ -669,7 +669,9 @@ fn revoke(session: Session, messages: Messages, busy: RwSignal<bool>, target: &T
                 };
                 let said = format!("Waiver revoked: {words} ({covered}).");
                 messages.done(said.clone());
-                messages.undo.set(Some((said, revoked.clone(), words.clone())));
+                messages
+                    .undo
+                    .set(Some((said, revoked.clone(), words.clone())));
                 session.generation.update(|g| *g += 1);
             }
             ViewAnswer::Error { message } => messages.failed(message),
