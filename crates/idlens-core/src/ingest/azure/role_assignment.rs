@@ -142,33 +142,21 @@ fn fill<'a>(whole: &'a str, base: usize, spans: &Spans) -> Option<Record<'a>> {
             *slot = Some(flat::string(whole, &range, *escaped)?);
         }
     }
-    let [
-        id,
-        scope,
-        principal_id,
-        principal_type,
-        principal_name,
-        role_definition_id,
-        role_definition_name,
-        condition,
-        condition_version,
-        created_on,
-        created_by,
-        delegated_managed_identity_resource_id,
-    ] = out;
+    let mut take = |at: usize| out.get_mut(at).and_then(Option::take);
+    // In the order of [`KEYS`].
     Some(Record {
-        id,
-        scope,
-        principal_id,
-        principal_type,
-        principal_name,
-        role_definition_id,
-        role_definition_name,
-        condition,
-        condition_version,
-        created_on,
-        created_by,
-        delegated_managed_identity_resource_id,
+        id: take(0),
+        scope: take(1),
+        principal_id: take(2),
+        principal_type: take(3),
+        principal_name: take(4),
+        role_definition_id: take(5),
+        role_definition_name: take(6),
+        condition: take(7),
+        condition_version: take(8),
+        created_on: take(9),
+        created_by: take(10),
+        delegated_managed_identity_resource_id: take(11),
         properties: None,
     })
 }
