@@ -410,30 +410,30 @@ pub fn fold(id: &str) -> String {
 #[inline]
 #[must_use]
 pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    let word = |w: &[u8]| <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
-    if !(&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q)) {
-        return false;
-    }
-    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+    same_words(a, b, |w| w)
 }
 
 /// `a.eq_ignore_ascii_case(b)` eight bytes at a time (the ingest compares every scope path this way).
 #[inline]
 #[must_use]
 pub fn same_ignoring_ascii_case(a: &[u8], b: &[u8]) -> bool {
+    same_words(a, b, hash::lower_word)
+}
+
+/// Equal lengths, and equal words once each is passed through `map` (the tail zero-padded to a word).
+#[inline]
+fn same_words(a: &[u8], b: &[u8], map: impl Fn(u64) -> u64) -> bool {
     if a.len() != b.len() {
         return false;
     }
+    let word = |w: &[u8]| {
+        let mut padded = [0u8; 8];
+        padded[..w.len()].copy_from_slice(w);
+        map(u64::from_le_bytes(padded))
+    };
     let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    let word = |w: &[u8]| hash::lower_word(<[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes));
-    if !(&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q)) {
-        return false;
-    }
-    x.remainder().eq_ignore_ascii_case(y.remainder())
+    (&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q))
+        && word(x.remainder()) == word(y.remainder())
 }
 
 /// `text.strip_prefix(prefix)` through [`same_bytes`].

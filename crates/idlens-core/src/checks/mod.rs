@@ -595,41 +595,31 @@ impl<'a> Ctx<'a> {
                 folded(id).as_bytes(),
             ))
         };
-        let mut workloads: hashbrown::HashTable<(u32, u32)> = hashbrown::HashTable::new();
-        let same = |a: &str, b: &str| {
-            crate::ids::same_ignoring_ascii_case(folded(a).as_bytes(), folded(b).as_bytes())
+        let find = |table: &hashbrown::HashTable<(u32, u32)>, id: &str, h: u32| {
+            table
+                .find(crate::ids::hash::spread(h), |&(wx, wh)| {
+                    wh == h
+                        && snap.workloads.get(wx as usize).is_some_and(|w| {
+                            crate::ids::same_ignoring_ascii_case(
+                                folded(snap.str(w.id)).as_bytes(),
+                                folded(id).as_bytes(),
+                            )
+                        })
+                })
+                .map(|&(wx, _)| wx)
         };
+        let mut workloads: hashbrown::HashTable<(u32, u32)> = hashbrown::HashTable::new();
         for (wx, w) in snap.workloads.iter().enumerate() {
             let id = snap.str(w.id);
             let h = short(id);
             // The first workload of an id wins, as in the snapshot's own index.
-            let known = workloads
-                .find(crate::ids::hash::spread(h), |&(other, oh)| {
-                    oh == h
-                        && snap
-                            .workloads
-                            .get(other as usize)
-                            .is_some_and(|o| same(snap.str(o.id), id))
-                })
-                .is_some();
-            if !known {
+            if find(&workloads, id, h).is_none() {
                 workloads.insert_unique(crate::ids::hash::spread(h), (wx as u32, h), |&(_, h)| {
                     crate::ids::hash::spread(h)
                 });
             }
         }
-        let workload_of_scope = |id: &str| {
-            let h = short(id);
-            workloads
-                .find(crate::ids::hash::spread(h), |&(wx, wh)| {
-                    wh == h
-                        && snap
-                            .workloads
-                            .get(wx as usize)
-                            .is_some_and(|w| same(snap.str(w.id), id))
-                })
-                .map(|&(wx, _)| wx)
-        };
+        let workload_of_scope = |id: &str| find(&workloads, id, short(id));
         let mut scope_env = Vec::with_capacity(snap.scopes.len());
         // Many scopes share a resource group: classify each group's name once.
         let mut group_env: crate::ids::hash::FastMap<Sym, Option<Environment>> = Default::default();
