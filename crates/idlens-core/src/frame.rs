@@ -432,12 +432,11 @@ impl Framer {
                                 self.line,
                                 self.envelope_key,
                             )
-                            && len > 0
-                            && i + len <= n
                         {
+                            // The sink has read the record: skip it (never past the chunk, always forward).
                             self.record_index += 1;
                             self.line += lines;
-                            i += len;
+                            i += len.clamp(1, n - i);
                             continue;
                         }
                         self.begin_record(i, Capture::Nested { depth });
