@@ -98,3 +98,32 @@ fn any_chunking_gives_the_same_snapshot() {
         );
     }
 }
+
+#[test]
+fn records_in_an_envelope_read_the_same_either_way() {
+    // The ARM REST page shape: the records under `value`, one level deeper than in a bare array.
+    let mut files = tenant();
+    for (name, bytes) in &mut files {
+        if name == "role-assignments.json" {
+            let mut page = br#"{"value": "#.to_vec();
+            page.extend_from_slice(bytes);
+            page.extend_from_slice(br#", "nextLink": null}"#);
+            *bytes = page;
+        }
+    }
+    let whole = ingest(&files, usize::MAX);
+    let report = whole
+        .files
+        .iter()
+        .find(|f| f.path == "role-assignments.json")
+        .expect("report");
+    assert!(report.balanced() && !report.partial, "{report:?}");
+    assert_eq!(report.set_aside.len(), 4, "{:?}", report.set_aside);
+    assert!(report.ingested > 100);
+    let expected = serde_json::to_string(&whole).expect("json");
+    let framed = serde_json::to_string(&ingest(&files, 1)).expect("json");
+    assert!(
+        framed == expected,
+        "the envelope read another snapshot in one-byte chunks"
+    );
+}
