@@ -4,7 +4,7 @@
 
 use idlens_core::generate::{GenerateOptions, generate};
 use idlens_core::ingest::{Ingest, IngestOptions};
-use idlens_core::model::Snapshot;
+use idlens_core::model::{FileReport, Snapshot};
 
 fn ingest(files: &[(String, Vec<u8>)], chunk: usize) -> Snapshot {
     let mut ingest = Ingest::new(IngestOptions::default());
@@ -57,15 +57,20 @@ fn tenant() -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// The reconciliation of the role-assignments file.
+fn role_assignments(snapshot: &Snapshot) -> &FileReport {
+    snapshot
+        .files
+        .iter()
+        .find(|f| f.path == "role-assignments.json")
+        .expect("report")
+}
+
 #[test]
 fn any_chunking_gives_the_same_snapshot() {
     let files = tenant();
     let whole = ingest(&files, usize::MAX);
-    let report = whole
-        .files
-        .iter()
-        .find(|f| f.path == "role-assignments.json")
-        .expect("report");
+    let report = role_assignments(&whole);
     assert_eq!(report.format, "az-role-assignments");
     assert!(report.balanced(), "{report:?}");
     // The three malformed records and the one without a principal are set aside; the escaped one is read.
@@ -112,11 +117,7 @@ fn records_in_an_envelope_read_the_same_either_way() {
         }
     }
     let whole = ingest(&files, usize::MAX);
-    let report = whole
-        .files
-        .iter()
-        .find(|f| f.path == "role-assignments.json")
-        .expect("report");
+    let report = role_assignments(&whole);
     assert!(report.balanced() && !report.partial, "{report:?}");
     assert_eq!(report.set_aside.len(), 4, "{:?}", report.set_aside);
     assert!(report.ingested > 100);
