@@ -79,14 +79,8 @@ pub trait Sink {
     /// spans and the line breaks among them; the framer then skips them and counts the record. `None` (the default)
     /// lets the framer frame it and call [`Sink::record`]. A sink must return `Some` only for a well-formed object
     /// that ends within `text`, so the framing is the same either way.
-    fn direct(
-        &mut self,
-        text: &[u8],
-        index: u64,
-        line: u64,
-        envelope_key: Option<&str>,
-    ) -> Option<(usize, u64)> {
-        let _ = (text, index, line, envelope_key);
+    fn direct(&mut self, text: &[u8], index: u64, line: u64) -> Option<(usize, u64)> {
+        let _ = (text, index, line);
         None
     }
 }
@@ -426,12 +420,8 @@ impl Framer {
                         self.key_state = Some(KeyState::Other);
                     } else if self.at_record_slot() {
                         if byte == b'{'
-                            && let Some((len, lines)) = sink.direct(
-                                &chunk[i..],
-                                self.record_index,
-                                self.line,
-                                self.envelope_key,
-                            )
+                            && let Some((len, lines)) =
+                                sink.direct(&chunk[i..], self.record_index, self.line)
                         {
                             // The sink has read the record: skip it (never past the chunk, always forward).
                             self.record_index += 1;
