@@ -117,6 +117,52 @@ for (const mode of MODES) {
       );
       await page.evaluate(() => (location.hash = "#findings"));
       await waitMatched(page, expected.length);
+      // The same two checks through the controls: choose one, add the other; both show as chips, and removing one
+      // leaves the other. Each step is a history entry.
+      const ofChecks = (...cs) => count(expected, (f) => cs.includes(f.check_id));
+      assert.equal(await page.locator("[data-testid=findings-check-add]").count(), 0, "nothing to add to before a first check");
+      await page.selectOption("[data-testid=findings-check]", c2);
+      await page.waitForFunction((c) => location.hash === `#findings?check=${c}`, c2);
+      await waitMatched(page, ofChecks(c2));
+      assert.equal(await page.locator("[data-testid=findings-check-chosen]").count(), 0, "one check needs no chips");
+      await page.selectOption("[data-testid=findings-check-add]", c1);
+      await page.waitForFunction((h) => location.hash === h, `#findings?check=${c1},${c2}`);
+      await waitMatched(page, ofChecks(c1, c2));
+      assert.deepEqual(
+        await page.$$eval("[data-testid=findings-check-remove]", (bs) => bs.map((b) => b.dataset.value)),
+        [c1, c2],
+      );
+      assert.equal(
+        await page.$eval("[data-testid=findings-check]", (s) => s.options[s.selectedIndex].textContent),
+        `${c1}, ${c2}`,
+      );
+      const addable = await page.$$eval("[data-testid=findings-check-add] option", (os) => os.map((o) => o.value));
+      assert.ok(!addable.includes(c1) && !addable.includes(c2), "a chosen check is not offered again");
+      assert.equal(await page.inputValue("[data-testid=findings-check-add]"), "", "the add control is ready for another");
+      await reviewShot(page, `findings-${mode}-two-checks`);
+      await page.click(`[data-testid=findings-check-remove][data-value="${c2}"]`);
+      await page.waitForFunction((c) => location.hash === `#findings?check=${c}`, c1);
+      await waitMatched(page, ofChecks(c1));
+      await page.goBack();
+      await page.waitForFunction((h) => location.hash === h, `#findings?check=${c1},${c2}`);
+      await waitMatched(page, ofChecks(c1, c2));
+      // The identities table takes the same two checks: it counts the identities with a finding of either, as the
+      // CLI does.
+      const holders = (...cs) => new Set(expected.filter((f) => cs.includes(f.check_id) && f.identity.index !== undefined).map((f) => f.identity.index)).size;
+      const identitiesTotal = (n) =>
+        page.waitForFunction((n) => Number(document.querySelector("[data-testid=identities-count]")?.dataset.total) === n, n);
+      await page.evaluate((c) => (location.hash = `#identities?check=${c}`), c1);
+      await identitiesTotal(holders(c1));
+      await page.selectOption("[data-testid=filter-check-add]", c2);
+      await page.waitForFunction((h) => location.hash === h, `#identities?check=${c1},${c2}`);
+      await identitiesTotal(holders(c1, c2));
+      assert.equal(await page.locator("[data-testid=filter-check-remove]").count(), 2);
+      await reviewShot(page, `identities-${mode}-two-checks`);
+      await page.click(`[data-testid=filter-check-remove][data-value="${c1}"]`);
+      await page.waitForFunction((h) => location.hash === h, `#identities?check=${c2}`);
+      await identitiesTotal(holders(c2));
+      await page.evaluate(() => (location.hash = "#findings"));
+      await waitMatched(page, expected.length);
 
       // Severity through its control: the URL says so, and the count is the CLI's.
       await page.selectOption("[data-testid=findings-severity]", "critical");

@@ -3,7 +3,8 @@
 // and the new approver shows), then revoked by keyboard (the finding is open again and the open/waived counts are
 // what they were), and the exported policy profile no longer holds it; the revoke is undone (the same waiver comes
 // back) and done again. A waiver is also revoked from the profile's
-// list, and an expired one renewed from its (open) finding. No request leaves the page.
+// list, and an expired one renewed from its (open) finding. A long profile lists its waivers a window at a time. No
+// request leaves the page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -222,6 +223,51 @@ for (const mode of MODES) {
       assert.deepEqual(renewed.waivers, [
         { check_id: secondCheck, identity: secondIdentity, justification: "Old exception", approver: "erin@contoso.example", expires: "2027-06-30" },
       ]);
+      assert.deepEqual(view.problems, []);
+      assert.deepEqual(view.egress(), [], "no request left the page");
+    });
+    await view.finish();
+  });
+
+  test(`${mode}: a long profile lists its waivers a window at a time, and a revoke keeps the window`, async () => {
+    const dir = tempDir(`waiver-pages-${mode}`);
+    const view = await openViewer(browser, mode, "#demo");
+    const { page } = view;
+    await withScreenshot(view, `${mode}-waiver-pages`, async () => {
+      await page.waitForSelector("[data-testid=summary]");
+      await page.click("[data-testid=nav-findings]");
+      await page.waitForSelector("[data-testid=finding-group]");
+      const n = 230;
+      const profile = path.join(dir, "long.json");
+      const ids = Array.from({ length: n }, (_, i) => `app-${String(i).padStart(4, "0")}`);
+      fs.writeFileSync(
+        profile,
+        JSON.stringify({
+          waivers: ids.map((identity) => ({ check_id: "NHI-C-001", identity, justification: "Retired", approver: "ciso@contoso.example" })),
+        }),
+      );
+      await page.setInputFiles("[data-testid=policy-input]", profile);
+      const listed = async () => page.$$eval("[data-testid=policy-waiver]", (trs) => trs.map((tr) => tr.dataset.identity));
+      const range = () => page.textContent("[data-testid=policy-pager-range]");
+      await page.waitForSelector("[data-testid=policy-pager]");
+      assert.deepEqual(await listed(), ids.slice(0, 200));
+      assert.equal(await range(), `Waivers 1–200 of ${n}`);
+      assert.ok(await page.isDisabled("[data-testid=policy-prev]"));
+      await page.click("[data-testid=policy-next]");
+      await page.waitForFunction((t) => document.querySelector("[data-testid=policy-pager-range]")?.textContent === t, `Waivers 201–${n} of ${n}`);
+      assert.deepEqual(await listed(), ids.slice(200));
+      assert.ok(await page.isDisabled("[data-testid=policy-next]"));
+      // Revoking one in this window keeps the window, one shorter.
+      await page.locator(`[data-testid=policy-waiver][data-identity="${ids[210]}"] [data-testid=waiver-revoke]`).click();
+      await page.waitForFunction((t) => document.querySelector("[data-testid=policy-pager-range]")?.textContent === t, `Waivers 201–${n - 1} of ${n - 1}`);
+      assert.deepEqual(await listed(), [...ids.slice(200, 210), ...ids.slice(211)]);
+      await reviewShot(page, `waiver-pages-${mode}`);
+      await page.click("[data-testid=policy-prev]");
+      await page.waitForFunction((t) => document.querySelector("[data-testid=policy-pager-range]")?.textContent === t, `Waivers 1–200 of ${n - 1}`);
+      assert.deepEqual(await listed(), ids.slice(0, 200));
+      const exported = await exportedProfile(page, dir, "after.json");
+      assert.equal(exported.waivers.length, n - 1);
+      assert.ok(!exported.waivers.some((w) => w.identity === ids[210]));
       assert.deepEqual(view.problems, []);
       assert.deepEqual(view.egress(), [], "no request left the page");
     });

@@ -16,13 +16,14 @@ use idlens_core::findings::{WaiverNote, WaiverStatus};
 use idlens_core::policy::Waiver;
 use idlens_core::view::findings::{
     DEFAULT_GROUP_WINDOW, FindingGroup, FindingItem, FindingsPage as Answer, FindingsQuery,
-    PolicyAnswer, PolicySummary, WaiverEdit, WaiverView,
+    MAX_WAIVERS_LISTED, PolicyAnswer, PolicySummary, WaiverEdit, WaiverView,
 };
 use idlens_core::view::{FindingsFilter, Route, ViewAnswer, ViewRequest, format_route};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::Level;
+use crate::components::choices::{MoreChoices, several};
 use crate::components::empty::NothingLoaded;
 use crate::components::search::on_search;
 use crate::download::download;
@@ -79,6 +80,8 @@ pub fn FindingsPage() -> impl IntoView {
         _ => FindingsFilter::default(),
     });
     let offsets = RwSignal::new(BTreeMap::<String, usize>::new());
+    // The first waiver the policy card lists.
+    let waivers_offset = RwSignal::new(0usize);
     // Groups opened or closed by hand (the others follow OPEN_GROUPS_UP_TO).
     let toggled = RwSignal::new(BTreeMap::<String, bool>::new());
     let answer = RwSignal::new(None::<Answer>);
@@ -111,6 +114,7 @@ pub fn FindingsPage() -> impl IntoView {
             filter: filter.get(),
             limit: DEFAULT_GROUP_WINDOW,
             offsets: offsets.get(),
+            waivers_offset: waivers_offset.get(),
         };
         let ticket = latest.with_value(Latest::next);
         session.query(&ViewRequest::Findings(query), move |a| {
@@ -171,7 +175,7 @@ pub fn FindingsPage() -> impl IntoView {
                 </p>
             </div>
             <Show when=move || session.loaded() fallback=|| view! { <NothingLoaded /> }>
-                <PolicyCard answer=answer notice=notice />
+                <PolicyCard answer=answer notice=notice waivers_offset=waivers_offset />
                 <p class="notice" id=NOTICE_ID tabindex="-1" role="status" aria-live="polite" data-testid="findings-notice">
                     {move || notice.get().unwrap_or_default()}
                 </p>
@@ -233,13 +237,6 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
-}
-
-/// A select's option naming several values chosen at once: selected, and not offered as a choice.
-fn several(values: Vec<String>) -> Option<impl IntoView> {
-    (values.len() > 1).then(|| {
-        view! { <option value="" disabled=true selected=true>{values.join(", ")}</option> }
-    })
 }
 
 /// `chosen` with `severity` added or removed, in [`SEVERITIES`] order.
@@ -1106,6 +1103,19 @@ fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> im
                     }}
                 </select>
             </label>
+            <MoreChoices
+                id="findings-check"
+                noun="check"
+                chosen=Signal::derive(move || filter.with(|f| f.checks.clone()))
+                options=Signal::derive(move || {
+                    facets()
+                        .checks
+                        .into_iter()
+                        .map(|c| (c.check_id.clone(), format!("{} {} ({})", c.check_id, c.title, c.count)))
+                        .collect::<Vec<_>>()
+                })
+                on_change=Callback::new(move |checks: Vec<String>| apply(&|f| f.checks = checks.clone(), false))
+            />
             <label>
                 <span>"Severity"</span>
                 <select
@@ -1166,7 +1176,12 @@ fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> im
 
 /// The policy profile in force, with export and load.
 #[component]
-fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>) -> impl IntoView {
+fn PolicyCard(
+    answer: RwSignal<Option<Answer>>,
+    notice: RwSignal<Option<String>>,
+    /// The first waiver listed (the card pages through the waivers a window at a time).
+    waivers_offset: RwSignal<usize>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
     let error = RwSignal::new(None::<String>);
     let summary = move || answer.with(|a| a.as_ref().map(|a| a.policy.clone()));
@@ -1268,7 +1283,7 @@ fn PolicyCard(answer: RwSignal<Option<Answer>>, notice: RwSignal<Option<String>>
             {move || {
                 error.get().map(|m| view! { <p class="error" role="alert" data-testid="policy-error">{m}</p> })
             }}
-            {move || summary().map(|s| view! { <PolicyDetails summary=s as_of=as_of() notice=notice /> })}
+            {move || summary().map(|s| view! { <PolicyDetails summary=s as_of=as_of() notice=notice waivers_offset=waivers_offset /> })}
         </section>
     }
 }
@@ -1279,8 +1294,9 @@ fn PolicyDetails(
     summary: PolicySummary,
     as_of: String,
     notice: RwSignal<Option<String>>,
+    waivers_offset: RwSignal<usize>,
 ) -> impl IntoView {
-    let more = summary.waivers.saturating_sub(summary.listed.len());
+    let (first, shown, total) = (summary.first, summary.listed.len(), summary.waivers);
     let waivers = (!summary.listed.is_empty()).then(|| {
         let rows = summary
             .listed
@@ -1355,7 +1371,33 @@ fn PolicyDetails(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            {(more > 0).then(|| view! { <p class="muted small">{format!("and {more} more waivers")}</p> })}
+            {(total > shown).then(|| {
+                let window = MAX_WAIVERS_LISTED;
+                let left = total.saturating_sub(first + shown);
+                view! {
+                    <div class="pager" data-testid="policy-pager">
+                        <span class="muted" data-testid="policy-pager-range">
+                            {format!("Waivers {}–{} of {total}", first + 1, first + shown)}
+                        </span>
+                        <button
+                            type="button"
+                            disabled=first == 0
+                            data-testid="policy-prev"
+                            on:click=move |_| waivers_offset.set(first.saturating_sub(window))
+                        >
+                            {format!("Previous {window}")}
+                        </button>
+                        <button
+                            type="button"
+                            disabled=left == 0
+                            data-testid="policy-next"
+                            on:click=move |_| waivers_offset.set(first + shown)
+                        >
+                            {format!("Next {}", window.min(left).max(1))}
+                        </button>
+                    </div>
+                }
+            })}
         }
     });
     let changed = (!summary.changed.is_empty()).then(|| {

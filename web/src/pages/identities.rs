@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::{Env, Risk};
+use crate::components::choices::{MoreChoices, several};
 use crate::components::empty::NothingLoaded;
 use crate::components::search::on_search;
 use crate::{Latest, Session, format};
@@ -366,7 +367,11 @@ fn Filters(
     };
     let on_search = on_search(query, |q| &mut q.text, Route::Identities);
     let facets = move || page.with(|p| p.as_ref().map(|p| p.facets.clone()).unwrap_or_default());
-    let one = |values: Vec<String>| values.into_iter().next().unwrap_or_default();
+    // The one value chosen, or nothing when none or several are (several show as one disabled option).
+    let only = |values: &[String]| match values {
+        [one] => one.clone(),
+        _ => String::new(),
+    };
 
     view! {
         <form class="filters" role="search" aria-label="Filter identities" on:submit=|ev| ev.prevent_default()>
@@ -463,8 +468,9 @@ fn Filters(
                         }
                     >
                         <option value="" selected=move || query.with(|q| q.checks.is_empty())>"Any"</option>
+                        {move || query.with(|q| several(q.checks.clone()))}
                         {move || {
-                            let current = query.with(|q| one(q.checks.clone()));
+                            let current = query.with(|q| only(&q.checks));
                             facets()
                                 .checks
                                 .into_iter()
@@ -476,6 +482,15 @@ fn Filters(
                         }}
                     </select>
                 </label>
+                <MoreChoices
+                    id="filter-check"
+                    noun="check"
+                    chosen=Signal::derive(move || query.with(|q| q.checks.clone()))
+                    options=Signal::derive(move || {
+                        facets().checks.into_iter().map(|(c, n)| (c.clone(), format!("{c} ({n})"))).collect::<Vec<_>>()
+                    })
+                    on_change=Callback::new(move |values: Vec<String>| apply(&|q| q.checks = values.clone(), false))
+                />
                 <label>
                     <span>"Framework control"</span>
                     <select
@@ -486,8 +501,9 @@ fn Filters(
                         }
                     >
                         <option value="" selected=move || query.with(|q| q.controls.is_empty())>"Any"</option>
+                        {move || query.with(|q| several(q.controls.clone()))}
                         {move || {
-                            let current = query.with(|q| one(q.controls.clone()));
+                            let current = query.with(|q| only(&q.controls));
                             facets()
                                 .controls
                                 .into_iter()
@@ -499,6 +515,15 @@ fn Filters(
                         }}
                     </select>
                 </label>
+                <MoreChoices
+                    id="filter-control"
+                    noun="control"
+                    chosen=Signal::derive(move || query.with(|q| q.controls.clone()))
+                    options=Signal::derive(move || {
+                        facets().controls.into_iter().map(|(c, n)| (c.clone(), format!("{c} ({n})"))).collect::<Vec<_>>()
+                    })
+                    on_change=Callback::new(move |values: Vec<String>| apply(&|q| q.controls = values.clone(), false))
+                />
             </Show>
             <button
                 type="button"

@@ -42,6 +42,8 @@ pub struct FindingsQuery {
     pub limit: usize,
     /// The first finding shown, by check id (absent: 0).
     pub offsets: BTreeMap<String, usize>,
+    /// The first waiver the policy summary lists (a window of [`MAX_WAIVERS_LISTED`]).
+    pub waivers_offset: usize,
 }
 
 impl FindingsQuery {
@@ -158,7 +160,9 @@ pub struct PolicySummary {
     pub waivers: usize,
     /// Waivers whose expiry day is before the as-of date (they no longer apply).
     pub expired: usize,
-    /// The first [`MAX_WAIVERS_LISTED`] waivers.
+    /// Position of the first waiver listed.
+    pub first: usize,
+    /// A window of at most [`MAX_WAIVERS_LISTED`] waivers from `first`.
     pub listed: Vec<WaiverView>,
     /// Settings that differ from the defaults.
     pub changed: Vec<PolicyChange>,
@@ -348,7 +352,7 @@ pub fn findings_page(
 ) -> FindingsPage {
     let Some((evaluation, index)) = evaluation else {
         return FindingsPage {
-            policy: policy_summary(policy, None),
+            policy: policy_summary(policy, None, query.waivers_offset),
             ..FindingsPage::default()
         };
     };
@@ -360,7 +364,7 @@ pub fn findings_page(
         as_of: evaluation.as_of.get(..10).unwrap_or_default().to_owned(),
         all: findings.len(),
         all_open: findings.iter().filter(|f| f.open()).count(),
-        policy: policy_summary(policy, Some(evaluation)),
+        policy: policy_summary(policy, Some(evaluation), query.waivers_offset),
         ..FindingsPage::default()
     };
     page.all_waived = page.all - page.all_open;
@@ -520,10 +524,14 @@ pub fn waiver_expired(waiver: &Waiver, as_of: Option<i64>) -> bool {
     matches!((expires, as_of), (Some(e), Some(now)) if e.unix + DAY <= now)
 }
 
-/// The policy in short: its waivers (with what each covers in `evaluation`) and the settings that differ from the
-/// defaults.
+/// The policy in short: its waivers from `first` on (with what each covers in `evaluation`) and the settings that
+/// differ from the defaults. A `first` past the end (waivers were revoked since) lists the last window.
 #[must_use]
-pub fn policy_summary(policy: &Policy, evaluation: Option<&Evaluation>) -> PolicySummary {
+pub fn policy_summary(
+    policy: &Policy,
+    evaluation: Option<&Evaluation>,
+    first: usize,
+) -> PolicySummary {
     let as_of = evaluation.map(|e| e.as_of_unix);
     let mut applied = vec![0usize; policy.waivers.len()];
     let mut lapsed = vec![0usize; policy.waivers.len()];
@@ -547,10 +555,16 @@ pub fn policy_summary(policy: &Policy, evaluation: Option<&Evaluation>) -> Polic
             }
         }
     }
+    let first = if first < policy.waivers.len() {
+        first
+    } else {
+        policy.waivers.len().saturating_sub(1) / MAX_WAIVERS_LISTED * MAX_WAIVERS_LISTED
+    };
     let listed = policy
         .waivers
         .iter()
         .enumerate()
+        .skip(first)
         .take(MAX_WAIVERS_LISTED)
         .map(|(i, w)| {
             let name = names[i].and_then(Result::ok);
@@ -566,6 +580,7 @@ pub fn policy_summary(policy: &Policy, evaluation: Option<&Evaluation>) -> Polic
             .iter()
             .filter(|w| waiver_expired(w, as_of))
             .count(),
+        first,
         listed,
         changed,
     }
@@ -695,7 +710,7 @@ pub fn policy_answer(
     added: Option<usize>,
 ) -> PolicyAnswer {
     PolicyAnswer {
-        summary: policy_summary(policy, evaluation),
+        summary: policy_summary(policy, evaluation, 0),
         json: policy_json(policy),
         added: added.and_then(|i| covered_by(policy, evaluation, i)),
         revoked: None,
@@ -1266,6 +1281,50 @@ mod tests {
             approver: approver.into(),
             expires: Some("2027-01-31".into()),
         }
+    }
+
+    #[test]
+    fn the_policy_summary_lists_waivers_a_window_at_a_time() {
+        let n = MAX_WAIVERS_LISTED + 25;
+        let policy = Policy {
+            waivers: (0..n)
+                .map(|i| Waiver {
+                    check_id: "NHI-C-001".into(),
+                    identity: format!("app-{i:04}"),
+                    justification: "accepted risk".into(),
+                    approver: "ciso@contoso.com".into(),
+                    expires: None,
+                })
+                .collect(),
+            ..Policy::default()
+        };
+        let e = evaluation(&policy);
+        let window = |first| policy_summary(&policy, Some(&e), first);
+        let head = window(0);
+        assert_eq!(
+            (head.waivers, head.first, head.listed.len()),
+            (n, 0, MAX_WAIVERS_LISTED)
+        );
+        let tail = window(MAX_WAIVERS_LISTED);
+        assert_eq!((tail.first, tail.listed.len()), (MAX_WAIVERS_LISTED, 25));
+        assert_eq!(tail.listed[0].index, MAX_WAIVERS_LISTED);
+        assert_eq!(tail.listed[24].identity, format!("app-{:04}", n - 1));
+        // Past the end (waivers revoked since the page asked): the last window.
+        assert_eq!(window(n + 500), tail);
+        assert_eq!(window(n), tail);
+        // Through the workspace, as the viewer asks.
+        let mut ws = Workspace::new(demo().clone(), Some(DEMO_AS_OF_UNIX), policy.clone());
+        let asked = ask_findings(
+            &mut ws,
+            FindingsQuery {
+                waivers_offset: MAX_WAIVERS_LISTED,
+                ..FindingsQuery::default()
+            },
+        );
+        assert_eq!(asked.policy, tail);
+        // No waiver at all: an empty window at 0.
+        let none = policy_summary(&Policy::default(), Some(&e), 400);
+        assert_eq!((none.first, none.listed.len()), (0, 0));
     }
 
     #[test]
