@@ -542,3 +542,59 @@ fn aks_service_principal_profile_names_the_app_it_signs_in_as() {
         snap.files[0].messages
     );
 }
+
+/// A Resource Graph export lists user-assigned identities among other resources. Each is read as an identity, whatever
+/// the casing of its `type` (a trailing slash too), and also when a field it does not need has a shape a resource's
+/// reader refuses; a resource with that same fault is set aside with its reason.
+#[test]
+fn user_assigned_identities_inside_a_resource_graph_export() {
+    let uami = |name: &str, kind: &str, principal: &str, extra: &str| {
+        format!(
+            r#"{{"id":"/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+               "name":"{name}","type":"{kind}","resourceGroup":"rg-id","location":"westeurope",{extra}
+               "properties":{{"clientId":"a72223ed-0a1e-4683-9b4b-44bed448bc{principal}","principalId":"8097154c-b14f-4898-928c-16ca80e12d{principal}",
+                 "tenantId":"01177861-2ff6-4b20-b546-49fd6cada0ec"}}}}"#
+        )
+    };
+    let rows = [
+        r#"{"id":"/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourceGroups/rg-app/providers/Microsoft.Web/sites/app2",
+            "name":"app2","type":"microsoft.web/sites"}"#
+            .to_owned(),
+        uami("id-a", "microsoft.managedidentity/userassignedidentities", "01", ""),
+        uami("id-b", "MICROSOFT.MANAGEDIDENTITY/USERASSIGNEDIDENTITIES/", "02", ""),
+        // `identity` as text: not a resource's identity block, but a user-assigned identity does not read it.
+        uami("id-c", "Microsoft.ManagedIdentity/userAssignedIdentities", "03", r#""identity":"none","#),
+        r#"{"id":"/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourceGroups/rg-app/providers/Microsoft.Web/sites/app1",
+            "name":"app1","type":"microsoft.web/sites","identity":"none"}"#
+            .to_owned(),
+    ];
+    let export = format!(
+        r#"{{"count":5,"data":[{}],"skip_token":null}}"#,
+        rows.join(",")
+    );
+    let snap = ingest(&[("arg.json", export.as_bytes())]);
+    let file = &snap.files[0];
+    assert_eq!(file.format, "resource-graph");
+    assert_eq!((file.records, file.ingested), (5, 4));
+    assert_eq!(file.set_aside.len(), 1);
+    assert_eq!(file.set_aside[0].record, 4);
+    assert!(
+        file.set_aside[0]
+            .reason
+            .starts_with("not a resource record"),
+        "{:?}",
+        file.set_aside[0].reason
+    );
+    for (name, principal) in [("id-a", "01"), ("id-b", "02"), ("id-c", "03")] {
+        let identity = snap
+            .identity_by_principal_id(g(&format!("8097154c-b14f-4898-928c-16ca80e12d{principal}")))
+            .unwrap_or_else(|| panic!("{name} read as an identity"));
+        assert_eq!(
+            identity.kind,
+            IdentityKind::UserAssignedManagedIdentity,
+            "{name}"
+        );
+        assert!(!identity.inferred, "{name}");
+    }
+    assert!(snap.workload_by_id("/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourcegroups/rg-app/providers/microsoft.web/sites/app2").is_some());
+}

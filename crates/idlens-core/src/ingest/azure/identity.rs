@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::ids::{fold, parse_arm_path};
+use crate::ids::parse_arm_path;
 use crate::ingest::raw::{Ctx, Outcome, RawUami, guid_key, id_key};
 
 #[derive(Deserialize, Default)]
@@ -90,5 +90,8 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
 
 /// Whether a resource type (any casing) is a user-assigned identity.
 pub(crate) fn is_uami_type(resource_type: &str) -> bool {
-    fold(resource_type) == crate::ingest::detect::UAMI_TYPE
+    crate::ids::same_ignoring_ascii_case(
+        crate::ids::trim_end_slashes(crate::ids::trim(resource_type)).as_bytes(),
+        crate::ingest::detect::UAMI_TYPE.as_bytes(),
+    )
 }

@@ -106,15 +106,26 @@ struct TypeOnly<'a> {
 }
 
 pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
-    if let Ok(TypeOnly { kind: Some(kind) }) = serde_json::from_slice::<TypeOnly<'_>>(bytes)
-        && super::identity::is_uami_type(&kind)
+    // One serde pass for the common case; a user-assigned identity row (its `type` says so) is read as an identity,
+    // also when its shape is not a resource's.
+    let record: Record<'_> = match serde_json::from_slice(bytes) {
+        Ok(r) => r,
+        Err(err) => {
+            if let Ok(TypeOnly { kind: Some(kind) }) = serde_json::from_slice::<TypeOnly<'_>>(bytes)
+                && super::identity::is_uami_type(&kind)
+            {
+                return super::identity::read(bytes, ctx);
+            }
+            return Outcome::SetAside(format!("not a resource record: {err}"));
+        }
+    };
+    if record
+        .kind
+        .as_deref()
+        .is_some_and(super::identity::is_uami_type)
     {
         return super::identity::read(bytes, ctx);
     }
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
-        Ok(r) => r,
-        Err(err) => return Outcome::SetAside(format!("not a resource record: {err}")),
-    };
     let Some(id_text) = record
         .id
         .as_deref()
