@@ -161,6 +161,30 @@ for (const mode of MODES) {
       await page.click(`[data-testid=filter-check-remove][data-value="${c1}"]`);
       await page.waitForFunction((h) => location.hash === h, `#identities?check=${c2}`);
       await identitiesTotal(holders(c2));
+      // Framework controls the same way (`framework:control`, as the CLI's findings map them).
+      const holdersOf = (pred) => new Set(expected.filter((f) => pred(f) && f.identity.index !== undefined).map((f) => f.identity.index));
+      const maps = (k) => (f) => Object.entries(f.controls ?? {}).some(([fw, ids]) => ids.some((id) => `${fw}:${id}` === k));
+      const controls = [...new Set(expected.flatMap((f) => Object.entries(f.controls ?? {}).flatMap(([fw, ids]) => ids.map((id) => `${fw}:${id}`))))]
+        .map((k) => ({ k, who: holdersOf(maps(k)) }))
+        .sort((a, b) => a.who.size - b.who.size || a.k.localeCompare(b.k));
+      const k1 = controls[0];
+      const k2 = controls.find((c) => [...c.who].some((i) => !k1.who.has(i)));
+      const both = new Set([...k1.who, ...k2.who]).size;
+      assert.ok(both > k1.who.size && both > 0, "two controls with different holders");
+      await page.evaluate((k) => (location.hash = `#identities?control=${encodeURIComponent(k)}`), k1.k);
+      await identitiesTotal(k1.who.size);
+      await page.selectOption("[data-testid=filter-control-add]", k2.k);
+      await page.waitForFunction(
+        (ks) => JSON.stringify(new URLSearchParams(location.hash.split("?")[1]).get("control").split(",")) === JSON.stringify(ks),
+        [k1.k, k2.k].sort(),
+      );
+      await identitiesTotal(both);
+      assert.deepEqual(
+        await page.$$eval("[data-testid=filter-control-remove]", (bs) => bs.map((b) => b.dataset.value)),
+        [k1.k, k2.k].sort(),
+      );
+      await page.click(`[data-testid=filter-control-remove][data-value="${k1.k}"]`);
+      await identitiesTotal(k2.who.size);
       await page.evaluate(() => (location.hash = "#findings"));
       await waitMatched(page, expected.length);
 

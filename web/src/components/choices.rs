@@ -12,6 +12,14 @@ pub fn several(values: Vec<String>) -> Option<impl IntoView> {
     })
 }
 
+/// The one value chosen, or nothing when none or several are (several show through [`several`]).
+pub fn only(values: &[String]) -> String {
+    match values {
+        [one] => one.clone(),
+        _ => String::new(),
+    }
+}
+
 /// `chosen` with `value` added: sorted, without duplicates, so one set of values is one URL.
 pub fn with_added(chosen: &[String], value: &str) -> Vec<String> {
     let mut next: Vec<String> = chosen.to_vec();
@@ -123,5 +131,8 @@ mod tests {
         );
         assert_eq!(without(&two, "NHI-C-002"), ["NHI-P-001"]);
         assert_eq!(without(&two, "NHI-X-999"), two);
+        assert_eq!(only(&chosen), "NHI-P-001");
+        assert_eq!(only(&two), "", "several chosen: no one value");
+        assert_eq!(only(&[]), "");
     }
 }

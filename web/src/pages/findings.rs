@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::Level;
-use crate::components::choices::{MoreChoices, several};
+use crate::components::choices::{MoreChoices, only, several};
 use crate::components::empty::NothingLoaded;
 use crate::components::search::on_search;
 use crate::download::download;
@@ -1041,11 +1041,6 @@ fn Filters(filter: Memo<FindingsFilter>, answer: RwSignal<Option<Answer>>) -> im
     };
     let on_search = on_search(filter, |f| &mut f.text, Route::Findings);
     let facets = move || answer.with(|a| a.as_ref().map(|a| a.facets.clone()).unwrap_or_default());
-    // The one value chosen, or nothing when none or several are.
-    let only = |values: &[String]| match values {
-        [one] => one.clone(),
-        _ => String::new(),
-    };
     let single = |value: String| {
         (!value.is_empty())
             .then_some(value)

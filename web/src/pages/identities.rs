@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 
 use crate::components::badges::{Env, Risk};
-use crate::components::choices::{MoreChoices, several};
+use crate::components::choices::{MoreChoices, only, several};
 use crate::components::empty::NothingLoaded;
 use crate::components::search::on_search;
 use crate::{Latest, Session, format};
@@ -367,11 +367,6 @@ fn Filters(
     };
     let on_search = on_search(query, |q| &mut q.text, Route::Identities);
     let facets = move || page.with(|p| p.as_ref().map(|p| p.facets.clone()).unwrap_or_default());
-    // The one value chosen, or nothing when none or several are (several show as one disabled option).
-    let only = |values: &[String]| match values {
-        [one] => one.clone(),
-        _ => String::new(),
-    };
 
     view! {
         <form class="filters" role="search" aria-label="Filter identities" on:submit=|ev| ev.prevent_default()>
