@@ -637,44 +637,65 @@ impl Target {
     }
 }
 
+/// Send a change of the policy to the worker. When the answer comes, unless `alive` says the part of the page that
+/// asked is gone, `busy` is cleared and either `done` gets the new policy (then every page asks again, as it was
+/// re-evaluated) or `failed` gets the worker's message.
+fn change_policy(
+    session: Session,
+    request: &ViewRequest,
+    busy: RwSignal<bool>,
+    alive: impl Fn() -> bool + 'static,
+    done: impl FnOnce(PolicyAnswer) + 'static,
+    failed: impl FnOnce(String) + 'static,
+) {
+    busy.set(true);
+    session.query(request, move |answer| {
+        if !alive() {
+            return;
+        }
+        busy.try_set(false);
+        match answer {
+            ViewAnswer::Policy(p) => {
+                done(*p);
+                session.generation.update(|g| *g += 1);
+            }
+            ViewAnswer::Error { message } => failed(message),
+            _ => {}
+        }
+    });
+}
+
 /// Revoke the waiver of `target` (an existing one); the page says what it covered, or why nothing changed.
 fn revoke(session: Session, messages: Messages, busy: RwSignal<bool>, target: &Target) {
     let Target::Existing { index, waiver, .. } = target else {
         return;
     };
-    busy.set(true);
     let words = target.words();
     let revoked = waiver.clone();
     let request = ViewRequest::Unwaive {
         index: *index,
         waiver: waiver.clone(),
     };
-    session.query(&request, move |answer| {
-        // The page may have been left before the answer came.
-        if messages.notice.is_disposed() {
-            return;
-        }
-        busy.try_set(false);
-        match answer {
-            ViewAnswer::Policy(p) => {
-                let covered = match p.revoked {
-                    Some(w) if w.applied > 0 => {
-                        format!("{} open again", plural(w.applied, "finding", "findings"))
-                    }
-                    Some(w) if w.expired => "it had expired".to_owned(),
-                    _ => "it waived no finding".to_owned(),
-                };
-                let said = format!("Waiver revoked: {words} ({covered}).");
-                messages.done(said.clone());
-                messages
-                    .undo
-                    .set(Some((said, revoked.clone(), words.clone())));
-                session.generation.update(|g| *g += 1);
-            }
-            ViewAnswer::Error { message } => messages.failed(message),
-            _ => {}
-        }
-    });
+    change_policy(
+        session,
+        &request,
+        busy,
+        // The revoked waiver's row (and its `busy`) goes away; the notice stays while the page does.
+        move || !messages.notice.is_disposed(),
+        move |p| {
+            let covered = match p.revoked {
+                Some(w) if w.applied > 0 => {
+                    format!("{} open again", plural(w.applied, "finding", "findings"))
+                }
+                Some(w) if w.expired => "it had expired".to_owned(),
+                _ => "it waived no finding".to_owned(),
+            };
+            let said = format!("Waiver revoked: {words} ({covered}).");
+            messages.done(said.clone());
+            messages.undo.set(Some((said, revoked, words)));
+        },
+        move |message| messages.failed(message),
+    );
 }
 
 /// Under the notice of a revoke: puts the revoked waiver back as it was (same justification, approver and expiry),
@@ -697,34 +718,21 @@ fn UndoRevoke() -> impl IntoView {
                 .map(|(_, waiver, words)| {
                     let label = format!("Undo revoke: {words}");
                     let restore = move |_| {
-                        busy.set(true);
                         let words = words.clone();
-                        let request = ViewRequest::Waive { waiver: waiver.clone() };
-                        session
-                            .query(
-                                &request,
-                                move |answer| {
-                                    if busy.is_disposed() {
-                                        return;
-                                    }
-                                    busy.set(false);
-                                    match answer {
-                                        ViewAnswer::Policy(p) => {
-                                            let covered = p.added.as_ref().map_or(0, |w| w.applied);
-                                            messages
-                                                .done(
-                                                    format!(
-                                                        "Waiver restored: {words} ({} waived again).",
-                                                        plural(covered, "finding", "findings"),
-                                                    ),
-                                                );
-                                            session.generation.update(|g| *g += 1);
-                                        }
-                                        ViewAnswer::Error { message } => messages.failed(message),
-                                        _ => {}
-                                    }
-                                },
-                            );
+                        change_policy(
+                            session,
+                            &ViewRequest::Waive { waiver: waiver.clone() },
+                            busy,
+                            move || !busy.is_disposed(),
+                            move |p| {
+                                let covered = p.added.as_ref().map_or(0, |w| w.applied);
+                                messages.done(format!(
+                                    "Waiver restored: {words} ({} waived again).",
+                                    plural(covered, "finding", "findings"),
+                                ));
+                            },
+                            move |message| messages.failed(message),
+                        );
                     };
                     view! {
                         <button
@@ -877,7 +885,6 @@ fn WaiveForm(
             }
         }
         error.set(None);
-        busy.set(true);
         let said = format!(
             "approved by {a}, {}",
             if e.is_empty() {
@@ -910,33 +917,29 @@ fn WaiveForm(
                 },
             },
         };
-        session.query(&request, move |answer| {
-            // The page may have been left before the answer came.
-            if busy.is_disposed() {
-                return;
-            }
-            busy.set(false);
-            match answer {
-                ViewAnswer::Policy(p) => {
-                    let covered = p.added.as_ref().map_or(0, |w| w.applied);
-                    let covered = plural(covered, "finding", "findings");
-                    if editing {
-                        messages.done(format!(
-                            "Waiver updated: {words}, {said} ({covered} waived)."
-                        ));
-                    } else {
-                        messages.error.set(None);
-                        notice.set(Some(format!(
-                            "Waiver added: {words} ({covered} now waived)."
-                        )));
-                    }
-                    form_open.set(false);
-                    session.generation.update(|g| *g += 1);
+        change_policy(
+            session,
+            &request,
+            busy,
+            // The form may be gone (the page left) before the answer came.
+            move || !busy.is_disposed(),
+            move |p| {
+                let covered = p.added.as_ref().map_or(0, |w| w.applied);
+                let covered = plural(covered, "finding", "findings");
+                if editing {
+                    messages.done(format!(
+                        "Waiver updated: {words}, {said} ({covered} waived)."
+                    ));
+                } else {
+                    messages.error.set(None);
+                    notice.set(Some(format!(
+                        "Waiver added: {words} ({covered} now waived)."
+                    )));
                 }
-                ViewAnswer::Error { message } => error.set(Some(message)),
-                _ => {}
-            }
-        });
+                form_open.set(false);
+            },
+            move |message| error.set(Some(message)),
+        );
     };
     let j_id = format!("{form_id}-justification");
     let a_id = format!("{form_id}-approver");
