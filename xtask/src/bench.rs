@@ -136,8 +136,9 @@ fn scoring(root: &Path, with_1m: bool) -> anyhow::Result<()> {
          of 2: scoring = `checks::evaluate`; plan = the remediation plan (re-scores every affected identity); output = \
          rendering and writing the findings JSON. Wasm: the worker module run by Node 20 \
          (`tests/e2e/bench/scoring.mjs`): ingest = streaming the files in + the report, scoring = the first question. \
-         Node 20's V8 is older than Chromium's and runs this module about 3x slower than the browser does (compare \
-         `## Ingest`), so read the wasm columns for their ratio, not their absolute times.\n\n\
+         It is one run of a fresh module, so much of it runs on the engine's quick baseline tier rather than on \
+         optimised code (compare the cold and warm *core in V8* columns of `## Ingest`): read the wasm columns for \
+         their ratio, not their absolute times.\n\n\
          | tenant | native ingest | native scoring | native scoring / ingest | native plan | native JSON output | wasm ingest | wasm scoring | wasm scoring / ingest | load (1 min) |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
