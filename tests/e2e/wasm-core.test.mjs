@@ -23,6 +23,20 @@ async function core() {
   return instance.exports;
 }
 
+/** Ask the module one view question (JSON in, JSON out), as the worker's `answer` does. */
+function asker(exports) {
+  return (request) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(request));
+    const ptr = exports.idl_alloc(bytes.length) >>> 0;
+    new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
+    const at = exports.idl_query(ptr, bytes.length) >>> 0;
+    const len = exports.idl_answer_len() >>> 0;
+    const answer = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
+    exports.idl_free(ptr, bytes.length);
+    return answer;
+  };
+}
+
 /** Feed files through the exact protocol the worker uses, in chunks whose sizes follow `sizes`. */
 function run(exports, files, sizes) {
   exports.idl_reset();
@@ -96,16 +110,7 @@ test("a baseline is read beside the current snapshot and compared as the native 
     const len = exports.idl_result_len() >>> 0;
     return JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
   };
-  const query = (request) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(request));
-    const ptr = exports.idl_alloc(bytes.length) >>> 0;
-    new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
-    const at = exports.idl_query(ptr, bytes.length) >>> 0;
-    const len = exports.idl_answer_len() >>> 0;
-    const answer = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
-    exports.idl_free(ptr, bytes.length);
-    return answer;
-  };
+  const query = asker(exports);
   exports.idl_reset();
   exports.idl_demo();
   const now = result();
@@ -133,16 +138,7 @@ test("a baseline is read beside the current snapshot and compared as the native 
 test("warming the module up changes nothing that is loaded, and a warmed-up module reads files as a fresh one", async () => {
   const exports = await core();
   assert.equal(typeof exports.idl_warm_up, "function", "idl_warm_up is exported");
-  const query = (request) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(request));
-    const ptr = exports.idl_alloc(bytes.length) >>> 0;
-    new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
-    const at = exports.idl_query(ptr, bytes.length) >>> 0;
-    const len = exports.idl_answer_len() >>> 0;
-    const answer = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, len).slice()));
-    exports.idl_free(ptr, bytes.length);
-    return answer;
-  };
+  const query = asker(exports);
   // Before anything is loaded, a warm-up leaves nothing loaded behind it.
   exports.idl_warm_up();
   assert.match(JSON.stringify(query({ kind: "dashboard" })), /nothing has been loaded yet/);
