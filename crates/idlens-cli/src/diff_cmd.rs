@@ -42,11 +42,11 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
         policy: args.policy,
         as_of: args.as_of,
     };
-    let mut old = findings_cmd::load_inputs(&common, std::slice::from_ref(&args.old))?;
+    let mut old = findings_cmd::load_inputs(&common, std::slice::from_ref(&args.old), false)?;
     if let Some(text) = &args.old_as_of {
         old.as_of = findings_cmd::as_of_or_now(Some(text), "--old-as-of")?;
     }
-    let new = findings_cmd::load_inputs(&common, std::slice::from_ref(&args.new))?;
+    let new = findings_cmd::load_inputs(&common, std::slice::from_ref(&args.new), false)?;
     let d = diff::diff(
         &old.snapshot,
         &findings_cmd::evaluate(&old),

@@ -79,17 +79,19 @@ pub struct Loaded {
     pub snapshot: Snapshot,
     pub policy: Policy,
     pub as_of: i64,
-    /// SHA-256 and size of every file read (zip entries are labelled `archive!entry`; the archive is hashed).
+    /// SHA-256 and size of every file read (zip entries are labelled `archive!entry`; the archive is hashed); empty
+    /// when loaded without hashing.
     pub digests: Vec<InputDigest>,
 }
 
-/// Ingest `inputs` and read the policy and as-of date of `common`.
-pub fn load(common: &Common) -> anyhow::Result<Loaded> {
-    load_inputs(common, &common.inputs)
+/// Ingest `inputs` and read the policy and as-of date of `common`; with `hash`, also hash every input (only the
+/// outputs that list their inputs need it: hashing costs about a tenth of a load).
+pub fn load(common: &Common, hash: bool) -> anyhow::Result<Loaded> {
+    load_inputs(common, &common.inputs, hash)
 }
 
 /// Like [`load`], for another set of inputs under the same policy and date (`--previous`).
-pub fn load_inputs(common: &Common, inputs: &[PathBuf]) -> anyhow::Result<Loaded> {
+pub fn load_inputs(common: &Common, inputs: &[PathBuf], hash: bool) -> anyhow::Result<Loaded> {
     let as_of = as_of_or_now(common.as_of.as_deref(), "--as-of")?;
     let policy = match &common.policy {
         Some(path) => {
@@ -99,7 +101,7 @@ pub fn load_inputs(common: &Common, inputs: &[PathBuf]) -> anyhow::Result<Loaded
         }
         None => Policy::default(),
     };
-    let (snapshot, digests) = super::ingest_paths(inputs, true)?;
+    let (snapshot, digests) = super::ingest_paths(inputs, hash)?;
     if checks::Availability::of(&snapshot).sources.is_empty() {
         bail!("no input file is an export this tool reads (run `idlens summary` to see why)");
     }
@@ -132,7 +134,8 @@ pub fn evaluate(loaded: &Loaded) -> Evaluation {
 
 pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let mut loaded = load(&args.common)?;
+    // No format here lists the inputs' hashes (only the report does).
+    let mut loaded = load(&args.common, false)?;
     let loaded_at = started.elapsed();
     let evaluation = evaluate(&loaded);
     let evaluated_at = started.elapsed();
@@ -191,7 +194,8 @@ pub fn write_stdout(text: &str) -> anyhow::Result<()> {
 }
 
 pub fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let loaded = load(&args.common)?;
+    // The gate prints findings only: no input hashes.
+    let loaded = load(&args.common, false)?;
     let evaluation = evaluate(&loaded);
     let threshold = match args.fail_on {
         FailOn::Critical => Severity::Critical,

@@ -44,13 +44,14 @@ pub fn policy_label(common: &Common) -> String {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let mut loaded = findings_cmd::load(&args.common)?;
+    let mut loaded = findings_cmd::load(&args.common, true)?;
     let evaluation = findings_cmd::evaluate(&loaded);
     let plan = remediate::plan(&loaded.snapshot, &loaded.policy, loaded.as_of, &evaluation);
     let previous = if args.previous.is_empty() {
         None
     } else {
-        let mut previous = findings_cmd::load_inputs(&args.common, &args.previous)?;
+        // The report lists only the current inputs' hashes.
+        let mut previous = findings_cmd::load_inputs(&args.common, &args.previous, false)?;
         if let Some(text) = &args.previous_as_of {
             previous.as_of = findings_cmd::as_of_or_now(Some(text), "--previous-as-of")?;
         }
