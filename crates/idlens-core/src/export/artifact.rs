@@ -191,9 +191,14 @@ fn produce(
             trend,
             pseudonymised: pseudonymiser.is_some(),
         }),
-        ArtifactKind::Json => pretty(
-            serde_json::to_value(Document::new(evaluation, plan.clone())).unwrap_or_default(),
-        ),
+        // Written straight from the document: going through a `serde_json::Value` first built a tree of the whole
+        // output (gigabytes at 100k identities) before writing a byte of it.
+        ArtifactKind::Json => {
+            let mut text = serde_json::to_string_pretty(&Document::new(evaluation, plan.clone()))
+                .unwrap_or_default();
+            text.push('\n');
+            text
+        }
         // The BOM makes Excel read the file as UTF-8 (non-ASCII names survive).
         ArtifactKind::Csv => format!("\u{feff}{}", findings::csv(&evaluation.findings)),
         ArtifactKind::Sarif => pretty(super::sarif::sarif(snapshot, evaluation)),

@@ -458,3 +458,35 @@ fn uris_are_references() {
     assert_eq!(uri_reference("x.zip!in/é.json"), "x.zip%21in/%C3%A9.json");
     assert_eq!(uri_reference("C:\\x\\y.json"), "C%3A/x/y.json");
 }
+
+/// The findings JSON is written straight from the document, with no `serde_json::Value` tree in between: the same
+/// content as the document, in the document's own field order, for every case.
+#[test]
+fn findings_json_is_the_document_written_directly() {
+    for mut case in cases().into_iter().filter(|c| c.key.is_none()) {
+        let label = case.label;
+        let as_of = crate::generate::DEMO_AS_OF_UNIX;
+        let evaluation = crate::checks::evaluate(&case.snapshot, &case.policy, as_of);
+        let plan = crate::remediate::plan(&case.snapshot, &case.policy, as_of, &evaluation);
+        let document =
+            serde_json::to_value(crate::findings::Document::new(&evaluation, plan.clone()))
+                .expect("the document is JSON");
+        let inputs = Inputs {
+            evaluation: &evaluation,
+            plan: &plan,
+            policy: &case.policy,
+            policy_label: "test".into(),
+            digests: Vec::new(),
+            previous: None,
+        };
+        let text = render(ArtifactKind::Json, &mut case.snapshot, &inputs, None).text;
+        assert!(text.ends_with("}\n"), "{label}");
+        assert!(
+            text.starts_with("{\n  \"schema_version\": "),
+            "{label}: the document's first field first: {}",
+            &text[..text.len().min(80)]
+        );
+        let written: Value = serde_json::from_str(&text).expect("export is JSON");
+        assert_eq!(written, document, "{label}");
+    }
+}
