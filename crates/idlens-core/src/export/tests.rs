@@ -155,19 +155,34 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The case's evaluation and the SARIF and OCSF documents exactly as Idlens writes them, parsed back.
-fn export(case: &mut Case) -> (Evaluation, Value, Value) {
+/// The case judged at the demo's date: its evaluation and remediation plan.
+fn judge(case: &Case) -> (Evaluation, crate::remediate::Plan) {
     let as_of = crate::generate::DEMO_AS_OF_UNIX;
     let evaluation = crate::checks::evaluate(&case.snapshot, &case.policy, as_of);
     let plan = crate::remediate::plan(&case.snapshot, &case.policy, as_of, &evaluation);
-    let inputs = Inputs {
-        evaluation: &evaluation,
-        plan: &plan,
-        policy: &case.policy,
+    (evaluation, plan)
+}
+
+/// What `render` is given for one case (no input digests, no previous snapshot).
+fn inputs<'a>(
+    evaluation: &'a Evaluation,
+    plan: &'a crate::remediate::Plan,
+    policy: &'a Policy,
+) -> Inputs<'a> {
+    Inputs {
+        evaluation,
+        plan,
+        policy,
         policy_label: "test".into(),
         digests: Vec::new(),
         previous: None,
-    };
+    }
+}
+
+/// The case's evaluation and the SARIF and OCSF documents exactly as Idlens writes them, parsed back.
+fn export(case: &mut Case) -> (Evaluation, Value, Value) {
+    let (evaluation, plan) = judge(case);
+    let inputs = inputs(&evaluation, &plan, &case.policy);
     let mut doc = |kind| {
         let text = render(kind, &mut case.snapshot, &inputs, case.key).text;
         serde_json::from_str::<Value>(&text).expect("export is JSON")
@@ -465,20 +480,11 @@ fn uris_are_references() {
 fn findings_json_is_the_document_written_directly() {
     for mut case in cases().into_iter().filter(|c| c.key.is_none()) {
         let label = case.label;
-        let as_of = crate::generate::DEMO_AS_OF_UNIX;
-        let evaluation = crate::checks::evaluate(&case.snapshot, &case.policy, as_of);
-        let plan = crate::remediate::plan(&case.snapshot, &case.policy, as_of, &evaluation);
+        let (evaluation, plan) = judge(&case);
         let document =
             serde_json::to_value(crate::findings::Document::new(&evaluation, plan.clone()))
                 .expect("the document is JSON");
-        let inputs = Inputs {
-            evaluation: &evaluation,
-            plan: &plan,
-            policy: &case.policy,
-            policy_label: "test".into(),
-            digests: Vec::new(),
-            previous: None,
-        };
+        let inputs = inputs(&evaluation, &plan, &case.policy);
         let text = render(ArtifactKind::Json, &mut case.snapshot, &inputs, None).text;
         assert!(text.ends_with("}\n"), "{label}");
         assert!(
