@@ -327,19 +327,24 @@ struct Figures {
     bytes: u64,
     native_s: f64,
     native_rss: Option<u64>,
-    cold_s: Option<f64>,
-    warm_s: Option<f64>,
-    wasm_bytes: Option<u64>,
-    /// Chromium's reading alone, and the core alone in V8 (cold, warm): see [`Browser`].
-    read_s: Option<f64>,
-    core_cold_s: Option<f64>,
-    core_warm_s: Option<f64>,
+    /// The browser's figures, or why there are none.
+    browser: Option<Browser>,
     browser_note: Option<String>,
     load: String,
 }
 
 fn mb_s(bytes: u64, seconds: f64) -> f64 {
     bytes as f64 / 1e6 / seconds
+}
+
+/// A table cell: seconds, or a dash when not measured.
+fn secs(s: Option<f64>) -> String {
+    s.map_or("–".into(), |s| format!("{s:.2} s"))
+}
+
+/// A table cell: MB/s for `bytes` in `s` seconds, or a dash when not measured.
+fn rate(bytes: u64, s: Option<f64>) -> String {
+    s.map_or("–".into(), |s| format!("{:.0}", mb_s(bytes, s)))
 }
 
 fn ingest(root: &Path, dist_file: &Path, with_1m: bool) -> anyhow::Result<()> {
@@ -389,12 +394,7 @@ fn ingest(root: &Path, dist_file: &Path, with_1m: bool) -> anyhow::Result<()> {
             bytes,
             native_s,
             native_rss,
-            cold_s: browser.as_ref().map(|b| b.cold_s),
-            warm_s: browser.as_ref().and_then(|b| b.warm_s),
-            wasm_bytes: browser.as_ref().map(|b| b.wasm_bytes),
-            read_s: browser.as_ref().and_then(|b| b.read_s),
-            core_cold_s: browser.as_ref().and_then(|b| b.core_cold_s),
-            core_warm_s: browser.as_ref().and_then(|b| b.core_warm_s),
+            browser,
             browser_note,
             load: format!("{load_before} → {}", loadavg()),
         });
@@ -575,10 +575,9 @@ fn ingest_report(all: &[Figures]) -> String {
                 )
             })
         };
-        let secs = |s: Option<f64>| s.map_or("–".into(), |s| format!("{s:.2} s"));
-        let rate = |s: Option<f64>| s.map_or("–".into(), |s| format!("{:.0}", mb_s(f.bytes, s)));
-        let ratio = f
-            .warm_s
+        let b = f.browser.as_ref();
+        let ratio = b
+            .and_then(|b| b.warm_s)
             .map_or("–".into(), |w| format!("{:.2}", f.native_s / w));
         out.push_str(&format!(
             "| {} | {:.0} MB | {:.2} s | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
@@ -587,12 +586,12 @@ fn ingest_report(all: &[Figures]) -> String {
             f.native_s,
             mb_s(f.bytes, f.native_s),
             mem(f.native_rss),
-            secs(f.cold_s),
-            rate(f.cold_s),
-            secs(f.warm_s),
-            rate(f.warm_s),
+            secs(b.map(|b| b.cold_s)),
+            rate(f.bytes, b.map(|b| b.cold_s)),
+            secs(b.and_then(|b| b.warm_s)),
+            rate(f.bytes, b.and_then(|b| b.warm_s)),
             ratio,
-            mem(f.wasm_bytes),
+            mem(b.map(|b| b.wasm_bytes)),
             f.load,
         ));
     }
@@ -602,20 +601,22 @@ fn ingest_report(all: &[Figures]) -> String {
          never above 2 GiB; the 1.16 GB-class file loads in the browser.\n\n",
     );
     for f in all {
+        let b = f.browser.as_ref();
+        let (cold_s, warm_s) = (b.map(|b| b.cold_s), b.and_then(|b| b.warm_s));
         let mut notes = Vec::new();
-        if let Some(w) = f.warm_s {
+        if let Some(w) = warm_s {
             notes.push(format!(
                 "warm {:.2}x of the 850 MB/s target",
                 mb_s(f.bytes, w) / 850.0
             ));
         }
-        if let Some(c) = f.cold_s {
+        if let Some(c) = cold_s {
             notes.push(format!("cold {:.2}x of 500 MB/s", mb_s(f.bytes, c) / 500.0));
         }
-        if let Some(w) = f.warm_s {
+        if let Some(w) = warm_s {
             notes.push(format!("wasm/native {:.2} (target 0.85)", f.native_s / w));
         }
-        let peak = f.native_rss.max(f.wasm_bytes);
+        let peak = f.native_rss.max(b.map(|b| b.wasm_bytes));
         if let Some(p) = peak {
             notes.push(format!(
                 "worst peak {:.2}x input (target 0.5x), {:.2} GiB (limit 2 GiB)",
@@ -639,23 +640,22 @@ fn breakdown(all: &[Figures]) -> String {
         "\nWhere the browser's time goes. *Read only*: a worker on a blank page reads the same files as the viewer's \
          worker does (a Blob stream, copied into 1 MiB pieces), no core, best run. *Core in V8*: Node runs the worker's \
          module itself on the files already in memory, pushed in 1 MiB chunks (first run of a fresh module, best later \
-         run). Reading and the core share the worker's thread in the viewer, so its time is close to their sum when the \
-         machine has no spare core.\n\n\
+         run). In the viewer both happen during the worker's load, and on a machine with no spare core they overlap only \
+         in part: its time lies between the larger of the two and their sum.\n\n\
          | tenant | read only | read MB/s | core in V8 cold | core in V8 warm | warm MB/s | core wasm/native (warm) |\n\
          |---|---:|---:|---:|---:|---:|---:|\n",
     );
     for f in all {
-        let secs = |s: Option<f64>| s.map_or("–".into(), |s| format!("{s:.2} s"));
-        let rate = |s: Option<f64>| s.map_or("–".into(), |s| format!("{:.0}", mb_s(f.bytes, s)));
+        let b = f.browser.as_ref();
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             f.label,
-            secs(f.read_s),
-            rate(f.read_s),
-            secs(f.core_cold_s),
-            secs(f.core_warm_s),
-            rate(f.core_warm_s),
-            f.core_warm_s
+            secs(b.and_then(|b| b.read_s)),
+            rate(f.bytes, b.and_then(|b| b.read_s)),
+            secs(b.and_then(|b| b.core_cold_s)),
+            secs(b.and_then(|b| b.core_warm_s)),
+            rate(f.bytes, b.and_then(|b| b.core_warm_s)),
+            b.and_then(|b| b.core_warm_s)
                 .map_or("–".into(), |w| format!("{:.2}", f.native_s / w)),
         ));
     }
