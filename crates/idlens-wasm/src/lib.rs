@@ -27,6 +27,9 @@
 
 use std::cell::RefCell;
 
+#[cfg(target_arch = "wasm32")]
+mod heap;
+
 use idlens_core::digest::{FileHasher, digest};
 use idlens_core::ingest::{Ingest, IngestOptions};
 use idlens_core::model::{self, FileReport, Summary};
