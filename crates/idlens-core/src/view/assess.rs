@@ -12,39 +12,59 @@ use crate::score::{AuthKind, Band, IdentityScore};
 use super::{Assessment, EvidenceView, FindingView, RiskFactor, SeverityCounts, Source};
 
 /// One assessment per identity of a snapshot with `identities` identities (`None` for those the evaluation did not
-/// score).
+/// score), for the identities table: risk, band, open findings by severity, checks and controls. The factors and
+/// the findings in full are left empty: only one identity's page shows them, and built for every identity they
+/// copied each finding's text and evidence once more ([`assessment_of`] builds them for one identity).
 #[must_use]
 pub fn assessments(evaluation: &Evaluation, identities: usize) -> Vec<Option<Assessment>> {
     let mut out = vec![None; identities];
-    let mut controls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut controls = ControlCache::new();
     for score in &evaluation.scores {
         let Some(ix) = score.identity.index.map(|i| i as usize) else {
             continue;
         };
-        if ix >= identities {
-            continue;
+        if let Some(slot) = out.get_mut(ix) {
+            *slot = Some(assessment(evaluation, score, false, &mut controls));
         }
-        let findings: Vec<&Finding> = score
-            .findings
-            .iter()
-            .filter_map(|&f| evaluation.findings.get(f as usize))
-            .collect();
-        out[ix] = Some(assessment(score, &findings, &mut controls));
     }
     out
 }
 
+/// The whole assessment of identity `ix`, with the factors of its risk and every finding with its evidence; `None`
+/// when the evaluation did not score it.
+#[must_use]
+pub fn assessment_of(evaluation: &Evaluation, ix: u32) -> Option<Assessment> {
+    let score = evaluation
+        .scores
+        .iter()
+        .find(|s| s.identity.index == Some(ix))?;
+    Some(assessment(
+        evaluation,
+        score,
+        true,
+        &mut ControlCache::new(),
+    ))
+}
+
+/// The controls of each check, `framework:control`, worked out once per check.
+type ControlCache = BTreeMap<String, Vec<String>>;
+
 fn assessment(
+    evaluation: &Evaluation,
     score: &IdentityScore,
-    findings: &[&Finding],
-    control_cache: &mut BTreeMap<String, Vec<String>>,
+    full: bool,
+    control_cache: &mut ControlCache,
 ) -> Assessment {
     let mut counts = SeverityCounts::default();
     let mut checks = Vec::new();
     let mut controls = Vec::new();
     let mut details = Vec::new();
+    let findings = score
+        .findings
+        .iter()
+        .filter_map(|&f| evaluation.findings.get(f as usize));
     for finding in findings {
-        let mapped = control_cache
+        let mapped: &Vec<String> = control_cache
             .entry(finding.check_id.to_string())
             .or_insert_with(|| {
                 controls_of(&finding.check_id)
@@ -53,39 +73,15 @@ fn assessment(
                         ids.into_iter().map(move |id| format!("{framework}:{id}"))
                     })
                     .collect()
-            })
-            .clone();
+            });
         if finding.open() {
             counts.add(severity_id(finding.severity));
             checks.push(finding.check_id.to_string());
             controls.extend(mapped.iter().cloned());
         }
-        details.push(FindingView {
-            check_id: finding.check_id.to_string(),
-            title: finding.title.to_string(),
-            severity: severity_id(finding.severity).to_owned(),
-            message: finding.message.clone(),
-            remediation: finding.remediation.to_string(),
-            waived: finding.waived,
-            controls: mapped,
-            evidence: finding
-                .evidence
-                .iter()
-                .map(|e| EvidenceView {
-                    record_kind: e.record_kind.to_string(),
-                    source: Source {
-                        file: e.file.clone(),
-                        record: e.record,
-                        line: e.line,
-                    },
-                    fields: e
-                        .fields
-                        .iter()
-                        .map(|f| (f.name.to_string(), f.value.clone()))
-                        .collect(),
-                })
-                .collect(),
-        });
+        if full {
+            details.push(finding_view(finding, mapped.clone()));
+        }
     }
     checks.sort();
     checks.dedup();
@@ -103,8 +99,38 @@ fn assessment(
         findings: counts,
         checks,
         controls,
-        factors: factors(score),
+        factors: if full { factors(score) } else { Vec::new() },
         details,
+    }
+}
+
+/// One finding as the identity page shows it, with the controls of its check.
+fn finding_view(finding: &Finding, controls: Vec<String>) -> FindingView {
+    FindingView {
+        check_id: finding.check_id.to_string(),
+        title: finding.title.to_string(),
+        severity: severity_id(finding.severity).to_owned(),
+        message: finding.message.clone(),
+        remediation: finding.remediation.to_string(),
+        waived: finding.waived,
+        controls,
+        evidence: finding
+            .evidence
+            .iter()
+            .map(|e| EvidenceView {
+                record_kind: e.record_kind.to_string(),
+                source: Source {
+                    file: e.file.clone(),
+                    record: e.record,
+                    line: e.line,
+                },
+                fields: e
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.to_string(), f.value.clone()))
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

@@ -610,6 +610,43 @@ mod tests {
     }
 
     #[test]
+    fn an_identity_page_has_its_whole_assessment() {
+        // The table holds each identity's assessment without its factors and findings; the page of one identity
+        // gets them whole, one view per finding of the evaluation, with evidence.
+        let mut w = demo().lock().expect("lock");
+        let e = w.evaluation().expect("evaluated").clone();
+        let top = e
+            .scores
+            .iter()
+            .max_by_key(|s| s.findings.len())
+            .expect("scores");
+        let ix = top.identity.index.expect("an identity of the snapshot");
+        let ViewAnswer::Identity {
+            detail: Some(detail),
+        } = ask(
+            &mut w,
+            &ViewRequest::Identity {
+                id: format!("#{ix}"),
+                as_of: None,
+            },
+        )
+        else {
+            panic!("no identity page");
+        };
+        let a = detail.assessment.expect("assessed");
+        assert_eq!(a.risk, top.risk);
+        assert_eq!(a.details.len(), top.findings.len());
+        assert!(a.factors.len() >= 3, "{:?}", a.factors);
+        assert!(a.details.iter().all(|f| !f.evidence.is_empty()));
+        let ids: BTreeSet<&str> = top
+            .findings
+            .iter()
+            .map(|&f| e.findings[f as usize].check_id.as_ref())
+            .collect();
+        assert_eq!(ids, a.details.iter().map(|f| f.check_id.as_str()).collect());
+    }
+
+    #[test]
     fn dashboard_numbers_are_the_evaluations() {
         let mut w = demo().lock().expect("lock");
         let d = dashboard_of(&mut w);

@@ -457,8 +457,27 @@ fn evaluation_fills_risk_findings_and_evidence() {
         .expect("scores");
     assert_eq!(top.risk, Some(score));
     assert!(top.band.is_some());
-    let detail =
-        identity_detail(snap, top.index, None, table.assessment(top.index)).expect("detail");
+    // The table's assessment is the summary the table needs; the identity's page gets the whole one.
+    let summary = table.assessment(top.index).expect("assessed");
+    assert!(summary.factors.is_empty() && summary.details.is_empty());
+    let whole = assess::assessment_of(&evaluation, top.index).expect("scored");
+    assert_eq!(
+        (
+            summary.risk,
+            &summary.band,
+            summary.findings,
+            &summary.checks,
+            &summary.controls
+        ),
+        (
+            whole.risk,
+            &whole.band,
+            whole.findings,
+            &whole.checks,
+            &whole.controls
+        )
+    );
+    let detail = identity_detail(snap, top.index, None, Some(&whole)).expect("detail");
     let a = detail.assessment.expect("assessed");
     assert_eq!(a.risk, score);
     assert!(a.factors.len() >= 3, "{:?}", a.factors);

@@ -150,13 +150,13 @@ impl Workspace {
 
     /// The evaluation at the current as-of under the current policy (computed once); `None` without an as-of.
     pub fn evaluation(&mut self) -> Option<&Evaluation> {
-        self.ensure();
+        self.ensure_evaluation();
         self.evaluation.as_ref()
     }
 
     /// The remediation plan (computed once, on first use: it re-scores every candidate action).
     pub fn plan(&mut self) -> Option<&Plan> {
-        self.ensure();
+        self.ensure_evaluation();
         if self.plan.is_none() {
             let (Some(as_of), Some(evaluation)) = (self.as_of, &self.evaluation) else {
                 return None;
@@ -198,19 +198,28 @@ impl Workspace {
         b.evaluation.as_ref().map(|e| (&b.snapshot, e))
     }
 
-    /// Build the table and evaluate, if not done yet.
+    /// Evaluate, if not done yet (nothing to do without an as-of).
+    fn ensure_evaluation(&mut self) {
+        if self.evaluation.is_none()
+            && let Some(as_of) = self.as_of
+        {
+            self.evaluation = Some(checks::evaluate(&self.snapshot, &self.policy, as_of));
+        }
+    }
+
+    /// Evaluate and build the identities table, if not done yet. Only the identities table and an identity's page
+    /// need the table, so the dashboard's first answer does not wait for it.
     fn ensure(&mut self) {
+        self.ensure_evaluation();
         if self.table.is_some() {
             return;
         }
         let mut table = IdentityTable::build(&self.snapshot);
-        if let Some(as_of) = self.as_of {
-            let evaluation = checks::evaluate(&self.snapshot, &self.policy, as_of);
+        if let Some(evaluation) = &self.evaluation {
             table.set_assessments(assess::assessments(
-                &evaluation,
+                evaluation,
                 self.snapshot.identities.len(),
             ));
-            self.evaluation = Some(evaluation);
         }
         self.table = Some(table);
     }
@@ -304,21 +313,9 @@ impl Workspace {
         if let ViewRequest::Export(export) = request {
             return self.export(export);
         }
-        self.ensure();
-        let Some(table) = self.table.as_mut() else {
-            return ViewAnswer::Error {
-                message: "the identities table could not be built".into(),
-            };
-        };
+        self.ensure_evaluation();
         match request {
-            ViewRequest::Identity { id, as_of } => answer_view(
-                &self.snapshot,
-                table,
-                &ViewRequest::Identity {
-                    id: id.clone(),
-                    as_of: as_of.or(self.as_of),
-                },
-            ),
+            ViewRequest::Identity { .. } => self.answer_table(request),
             ViewRequest::WhatIf(request) => {
                 let (Some(as_of), Some(evaluation)) = (self.as_of, &self.evaluation) else {
                     return ViewAnswer::Error {
@@ -406,6 +403,36 @@ impl Workspace {
                     },
                 }
             }
+            other => self.answer_table(other),
+        }
+    }
+
+    /// The questions of the identities table and of one identity.
+    fn answer_table(&mut self, request: &ViewRequest) -> ViewAnswer {
+        self.ensure();
+        let Some(table) = self.table.as_mut() else {
+            return ViewAnswer::Error {
+                message: "the identities table could not be built".into(),
+            };
+        };
+        match request {
+            // The table keeps each identity's assessment without its factors and findings in full; the page of
+            // one identity gets them from the evaluation.
+            ViewRequest::Identity { id, as_of } => ViewAnswer::Identity {
+                detail: super::find_identity(&self.snapshot, id).and_then(|ix| {
+                    let full = self
+                        .evaluation
+                        .as_ref()
+                        .and_then(|e| assess::assessment_of(e, ix));
+                    super::identity_detail(
+                        &self.snapshot,
+                        ix,
+                        as_of.or(self.as_of),
+                        full.as_ref().or_else(|| table.assessment(ix)),
+                    )
+                    .map(Box::new)
+                }),
+            },
             other => answer_view(&self.snapshot, table, other),
         }
     }
@@ -417,7 +444,7 @@ impl Workspace {
         use super::findings;
         match request {
             ViewRequest::Findings(query) => {
-                self.ensure();
+                self.ensure_evaluation();
                 if self.findings.is_none() {
                     self.findings = self.evaluation.as_ref().map(findings::FindingsIndex::build);
                 }
@@ -440,7 +467,7 @@ impl Workspace {
                 match findings::without_waiver(&self.policy, *index, waiver) {
                     Ok((policy, at)) => {
                         // What it covered, read before the policy changes.
-                        self.ensure();
+                        self.ensure_evaluation();
                         let revoked =
                             findings::covered_by(&self.policy, self.evaluation.as_ref(), at);
                         self.set_policy(policy);
@@ -526,7 +553,7 @@ impl Workspace {
     }
 
     fn answer_policy(&mut self, added: Option<usize>) -> ViewAnswer {
-        self.ensure();
+        self.ensure_evaluation();
         ViewAnswer::Policy(Box::new(super::findings::policy_answer(
             &self.policy,
             self.evaluation.as_ref(),
