@@ -71,10 +71,10 @@ test("the worker module imports nothing", async () => {
   assert.deepEqual(WebAssembly.Module.imports(module), []);
 });
 
-test("the module's heap takes memory from the engine in 16 MiB steps, not page by page", async () => {
+test("the module's heap takes memory from the engine in 4 MiB steps, not page by page", async () => {
   // Each memory.grow costs V8 a new ArrayBuffer; growing a page at a time made a large tenant's first evaluation
   // several times slower than natively (crates/idlens-wasm/src/heap.rs).
-  const STEP = 16 << 20;
+  const STEP = 4 << 20;
   const exports = await core();
   const before = exports.memory.buffer.byteLength;
   exports.idl_reset();
@@ -86,7 +86,7 @@ test("the module's heap takes memory from the engine in 16 MiB steps, not page b
   assert.ok(demo > before, "the demo tenant needs more memory than the module starts with");
   assert.equal((demo - before) % STEP, 0, `grown by ${demo - before} bytes`);
   // One allocation larger than a step.
-  const big = 40 << 20;
+  const big = 10 << 20;
   const ptr = exports.idl_alloc(big) >>> 0;
   new Uint8Array(exports.memory.buffer, ptr, big).fill(1);
   exports.idl_free(ptr, big);

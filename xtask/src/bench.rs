@@ -558,7 +558,7 @@ fn ingest_report(all: &[Figures]) -> String {
          that process. Browser: `tests/e2e/bench/ingest.mjs`, the single file from `file://` in headless Chromium, \
          the files given to its file input; the worker's own time from first byte to report (`data-ingest-ms`); cold \
          is a fresh page, warm the best later load in the same page; memory is the wasm module's memory after the \
-         loads, i.e. its peak (wasm memory never shrinks).\n\n",
+         loads, i.e. its peak (wasm memory never shrinks; the module's heap takes it 4 MiB at a time).\n\n",
     );
     out.push_str(
         "| tenant | input | native | native MB/s | native peak RSS | wasm cold | cold MB/s | wasm warm | warm MB/s | \
