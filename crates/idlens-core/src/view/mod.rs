@@ -604,7 +604,8 @@ pub fn scope_breadth(level: ScopeLevel) -> u8 {
 }
 
 /// Answer the questions that need only a snapshot and its table (the identities table and one identity); the rest
-/// need the evaluation and are answered by [`workspace::Workspace::answer`].
+/// need the evaluation and are answered by [`workspace::Workspace::answer`]. An identity answered here carries the
+/// table's assessment, without its factors and findings; the workspace's answer has them ([`assess::assessment_of`]).
 pub fn answer(snapshot: &Snapshot, table: &mut IdentityTable, request: &ViewRequest) -> ViewAnswer {
     match request {
         ViewRequest::Identities(query) => ViewAnswer::Identities(table.query(snapshot, query)),

@@ -315,7 +315,6 @@ impl Workspace {
         }
         self.ensure_evaluation();
         match request {
-            ViewRequest::Identity { .. } => self.answer_table(request),
             ViewRequest::WhatIf(request) => {
                 let (Some(as_of), Some(evaluation)) = (self.as_of, &self.evaluation) else {
                     return ViewAnswer::Error {
@@ -403,6 +402,7 @@ impl Workspace {
                     },
                 }
             }
+            // The identities table and one identity.
             other => self.answer_table(other),
         }
     }
