@@ -49,6 +49,18 @@ pub fn build_worker(root: &Path) -> anyhow::Result<PathBuf> {
     let built = root.join("target/wasm32-unknown-unknown/worker/idlens_wasm.wasm");
     let out = worker_path(root);
     std::fs::create_dir_all(out.parent().context("worker dir")?)?;
+    // Cargo leaves the module untouched when nothing changed. Optimising it again would take a minute and rewrite
+    // the output, which makes the viewer (it embeds the output) rebuild too.
+    // The stamp says the output came from wasm-opt (not a plain copy made when wasm-opt was missing).
+    let stamp = out.with_extension("wasm-opt");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let (Some(made), Some(source)) = (modified(&out), modified(&built))
+        && made > source
+        && stamp.exists()
+    {
+        println!("worker module up to date: {}", out.display());
+        return Ok(out);
+    }
     let optimised = Command::new("wasm-opt")
         .arg(&built)
         .args(["-O3", "--strip-debug", "--strip-producers"])
@@ -57,8 +69,11 @@ pub fn build_worker(root: &Path) -> anyhow::Result<PathBuf> {
         .arg(&out)
         .status()
         .is_ok_and(|s| s.success());
-    if !optimised {
+    if optimised {
+        std::fs::write(&stamp, "")?;
+    } else {
         eprintln!("note: wasm-opt unavailable; embedding the worker module unoptimised");
+        let _ = std::fs::remove_file(&stamp);
         std::fs::copy(&built, &out)?;
     }
     Ok(out)

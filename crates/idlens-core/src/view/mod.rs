@@ -26,6 +26,7 @@ pub mod frameworks;
 pub mod route;
 pub mod table;
 pub mod whatif;
+mod wire;
 pub mod workspace;
 
 #[cfg(test)]
@@ -417,8 +418,10 @@ pub enum ViewRequest {
     },
 }
 
-/// What the worker answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What the worker answers: a JSON object whose first key is `kind` (the variant, kebab-case), the variant's fields
+/// after it, as serde writes an internally tagged enum. Read back by a `Deserialize` of its own (`wire.rs`) that
+/// takes `kind` from the front and hands the rest of the object to the variant, with no buffering.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ViewAnswer {
     Identities(IdentityPage),
