@@ -50,6 +50,10 @@ for (const mode of MODES) {
       const workers = view.page.workers().map((w) => w.url());
       assert.equal(workers.length, 1, `one ingest worker, got ${workers}`);
       assert.match(workers[0], /^blob:/, "the worker is started from a Blob URL");
+      // Left alone, the worker's warm-up runs to its end and says how long it took.
+      await view.page.waitForFunction(() => document.documentElement.hasAttribute("data-worker-warm-ms"), null, { timeout: 60000 });
+      const warmMs = Number(await view.page.getAttribute("html", "data-worker-warm-ms"));
+      assert.ok(warmMs > 0, `the warm-up took ${warmMs} ms`);
       assert.deepEqual(view.problems, []);
       assert.deepEqual(view.egress(), []);
     });

@@ -182,3 +182,35 @@ test("warming the module up changes nothing that is loaded, and a warmed-up modu
   assert.deepEqual(query({ kind: "dashboard" }), dashboard);
   assert.deepEqual(query({ kind: "identities", limit: 3 }), table);
 });
+
+test("the warm-up in steps: five steps, each leaving what is loaded as it was, and one given up midway", async () => {
+  const exports = await core();
+  const query = asker(exports);
+  exports.idl_demo();
+  exports.idl_result();
+  const dashboard = query({ kind: "dashboard" });
+  const table = query({ kind: "identities", limit: 3 });
+  // Ingest, the report, and the page's three first questions; the last step says it was the last.
+  const said = [];
+  for (let i = 0; i < 5; i++) {
+    said.push(exports.idl_warm_up_step());
+    // The worker answers a request between two steps: the loaded snapshot answers as before.
+    assert.deepEqual(query({ kind: "identities", limit: 3 }), table);
+  }
+  assert.deepEqual(said, [1, 1, 1, 1, 0]);
+  assert.deepEqual(query({ kind: "dashboard" }), dashboard);
+  // A warm-up begun again, given up after its ingest, then begun afresh: it runs its five steps again.
+  assert.equal(exports.idl_warm_up_step(), 1);
+  exports.idl_warm_up_end();
+  const again = [];
+  for (let more = 1; more; ) {
+    more = exports.idl_warm_up_step();
+    again.push(more);
+  }
+  assert.deepEqual(again, [1, 1, 1, 1, 0]);
+  assert.deepEqual(query({ kind: "dashboard" }), dashboard);
+  // On a module with nothing loaded, a full stepped warm-up leaves nothing loaded.
+  const empty = await core();
+  while (empty.idl_warm_up_step());
+  assert.match(JSON.stringify(asker(empty)({ kind: "dashboard" })), /nothing has been loaded yet/);
+});

@@ -46,6 +46,8 @@ pub struct Report {
 /// A decoded message from the worker.
 pub enum FromWorker {
     Ready,
+    /// The worker's warm-up is over, after this many milliseconds (see `worker.js`).
+    Warm(f64),
     Progress(Progress),
     Result(Report),
     /// The baseline's report after it was loaded, or `None` once it is removed.
@@ -240,6 +242,7 @@ fn decode(data: &JsValue) -> FromWorker {
     let kind = field(data, "type").as_string().unwrap_or_default();
     match kind.as_str() {
         "ready" => FromWorker::Ready,
+        "warm" => FromWorker::Warm(field(data, "ms").as_f64().unwrap_or(0.0)),
         "progress" => FromWorker::Progress(Progress {
             name: field(data, "name").as_string().unwrap_or_default(),
             index: field(data, "index").as_f64().unwrap_or(0.0) as u32,

@@ -254,6 +254,12 @@ pub fn App() -> impl IntoView {
 
     let on_message = move |msg: FromWorker| match msg {
         FromWorker::Ready => {}
+        // For the benchmarks: how long the warm-up took, and that it is over.
+        FromWorker::Warm(ms) => {
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("data-worker-warm-ms", &format!("{ms:.0}"));
+            }
+        }
         FromWorker::Progress(p) => progress.set(Some(p)),
         FromWorker::Result(new_report) => {
             report.set(Some(new_report));

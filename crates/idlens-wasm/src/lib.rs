@@ -246,18 +246,8 @@ impl Session {
     /// The engine compiles wasm in a quick baseline tier first and optimises the functions that run a lot, so doing
     /// this while the page waits for files makes the user's first load run on optimised code (see `worker.js`).
     pub fn warm_up() {
-        let mut scratch = Session::default();
-        scratch.load_demo();
-        scratch.result();
-        for request in [
-            ViewRequest::Dashboard,
-            ViewRequest::DashboardActions { limit: Some(5) },
-            ViewRequest::Identities(idlens_core::view::IdentityQuery::default()),
-        ] {
-            if let Ok(text) = serde_json::to_vec(&request) {
-                scratch.query(&text);
-            }
-        }
+        let mut warm = WarmUp::default();
+        while warm.step() {}
     }
 
     /// Ingest the bundled demo tenant: the core's generator rebuilds `demo/tenant/` byte for byte (a test in the CLI
@@ -380,6 +370,44 @@ impl Session {
 
 thread_local! {
     static SESSION: RefCell<Session> = RefCell::new(Session::default());
+    static WARM_UP: RefCell<Option<WarmUp>> = const { RefCell::new(None) };
+}
+
+/// [`Session::warm_up`] one step at a time, so that the worker can take a user's files between steps rather than
+/// after the whole warm-up.
+#[derive(Default)]
+struct WarmUp {
+    scratch: Session,
+    done: usize,
+}
+
+impl WarmUp {
+    /// Ingest, the report, then the page's first questions in the order it asks them.
+    const STEPS: usize = 5;
+
+    /// Run the next step; `false` once every step has run.
+    fn step(&mut self) -> bool {
+        match self.done {
+            0 => self.scratch.load_demo(),
+            1 => {
+                self.scratch.result();
+            }
+            2 => self.ask(&ViewRequest::Dashboard),
+            3 => self.ask(&ViewRequest::DashboardActions { limit: Some(5) }),
+            4 => self.ask(&ViewRequest::Identities(
+                idlens_core::view::IdentityQuery::default(),
+            )),
+            _ => return false,
+        }
+        self.done += 1;
+        self.done < Self::STEPS
+    }
+
+    fn ask(&mut self, request: &ViewRequest) {
+        if let Ok(text) = serde_json::to_vec(request) {
+            self.scratch.query(&text);
+        }
+    }
 }
 
 /// Reserve `len` bytes and return their address.
@@ -479,7 +507,27 @@ pub extern "C" fn idl_answer_len() -> usize {
 /// Exercise the module on the demo tenant and forget it (see [`Session::warm_up`]); nothing loaded changes.
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_warm_up() {
+    idl_warm_up_end();
     Session::warm_up();
+}
+
+/// The next step of a warm-up done in steps (the first call starts it): 1 while steps remain, 0 when it is over and
+/// its scratch session is dropped. Nothing loaded changes.
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_warm_up_step() -> u32 {
+    WARM_UP.with_borrow_mut(|slot| {
+        let more = slot.get_or_insert_with(WarmUp::default).step();
+        if !more {
+            *slot = None;
+        }
+        u32::from(more)
+    })
+}
+
+/// Give up a warm-up begun with [`idl_warm_up_step`] (a request came first), dropping its scratch session.
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_warm_up_end() {
+    WARM_UP.with_borrow_mut(|slot| *slot = None);
 }
 
 /// Load the bundled demo tenant (forgetting what was loaded before).
