@@ -53,7 +53,7 @@ fn viewer(root: &Path, dist_file: &Path, with_1m: bool) -> anyhow::Result<()> {
     let idlens = crate::build_cli(root)?;
     let mut table = format!(
         "The single file from `file://` in headless Chromium (`tests/e2e/bench/viewer.mjs`), opened on a fresh page. \
-         *ready* = when the worker's warm-up was over, in ms since the page started loading (in brackets: the warm-up \
+         *ready* = when the worker's warm-up was over, counted from the start of the page's load (in brackets: the warm-up \
          itself, which runs the demo tenant through a first load so that the engine optimises that code). Half a second \
          after it, as a user would open the viewer and then pick or drag the files, the tenant's files are set on the \
          file input; *report* = until the reconciliation shows (in brackets: the worker's own time from its first byte \
