@@ -507,6 +507,7 @@ pub extern "C" fn idl_answer_len() -> usize {
 /// Exercise the module on the demo tenant and forget it (see [`Session::warm_up`]); nothing loaded changes.
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_warm_up() {
+    // A stepped warm-up under way would be run again anyway: drop its scratch session rather than hold two.
     idl_warm_up_end();
     Session::warm_up();
 }

@@ -304,14 +304,15 @@ pub fn compare(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::generate::{GenerateOptions, generate, generate_previous};
     use crate::ingest::{Ingest, IngestOptions};
     use crate::policy::Policy;
     use crate::view::workspace::Workspace;
 
-    fn ingest(files: Vec<crate::generate::GeneratedFile>) -> Snapshot {
+    /// Generated files ingested as the viewer reads the demo tenant.
+    pub(crate) fn ingest(files: Vec<crate::generate::GeneratedFile>) -> Snapshot {
         let mut ingest = Ingest::new(IngestOptions::default());
         for file in files {
             ingest.add_file(&format!("demo/tenant/{}", file.name), &file.bytes);

@@ -124,18 +124,10 @@ mod tests {
     use super::*;
     use crate::export::artifact::ArtifactKind;
     use crate::generate::{GenerateOptions, generate, generate_previous};
-    use crate::ingest::{Ingest, IngestOptions};
     use crate::policy::Policy;
+    use crate::view::compare::tests::ingest;
     use crate::view::workspace::Workspace;
     use crate::view::{ViewRequest, export, findings, whatif};
-
-    fn ingest(files: Vec<crate::generate::GeneratedFile>) -> crate::model::Snapshot {
-        let mut ingest = Ingest::new(IngestOptions::default());
-        for file in files {
-            ingest.add_file(&file.name, &file.bytes);
-        }
-        ingest.finish()
-    }
 
     /// Each variant's `kind`, by an exhaustive match: a new variant stops this compiling until it is named here, and
     /// the tests below then hold it to `KINDS` and to the reader.
