@@ -52,7 +52,7 @@ pub struct FindingsArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     pseudo: crate::pseudo_args::PseudoArgs,
-    /// Print the time of each phase (read and ingest, evaluate, plan, render and write) to standard error as one
+    /// Print the time of each phase (load = read + link, evaluate, plan, render and write) to standard error as one
     /// `IDLENS_TIMINGS` line; `cargo xtask bench` reads it.
     #[arg(long, hide = true)]
     timings: bool,
@@ -172,9 +172,14 @@ pub fn run_findings(args: FindingsArgs) -> anyhow::Result<ExitCode> {
     }
     if args.timings {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let link = std::time::Duration::from_nanos(
+            crate::LINK_NANOS.load(std::sync::atomic::Ordering::Relaxed),
+        );
         eprintln!(
-            "IDLENS_TIMINGS load_ms={:.1} evaluate_ms={:.1} plan_ms={:.1} output_ms={:.1}",
+            "IDLENS_TIMINGS load_ms={:.1} read_ms={:.1} link_ms={:.1} evaluate_ms={:.1} plan_ms={:.1} output_ms={:.1}",
             ms(loaded_at),
+            ms(loaded_at.saturating_sub(link)),
+            ms(link),
             ms(evaluated_at - loaded_at),
             ms(planned_at - evaluated_at),
             ms(started.elapsed() - planned_at)
