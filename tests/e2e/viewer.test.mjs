@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { launch, openViewer, withScreenshot, MODES, samples, repo, nativeSummary, tempDir, distFile } from "./harness.mjs";
 
 let browser;
@@ -14,6 +15,20 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
+
+/** Wait (up to 10 s) until the page has `count` workers. */
+async function waitForWorkers(page, count) {
+  for (let i = 0; i < 200 && page.workers().length !== count; i++) await page.waitForTimeout(50);
+}
+
+/** The viewer's ingest worker (the one with a file reader to stop), once its file reader has started too. */
+async function ingestWorker(page) {
+  await waitForWorkers(page, 2);
+  for (const worker of page.workers()) {
+    if (await worker.evaluate(() => typeof stopReader === "function")) return worker;
+  }
+  assert.fail("no ingest worker");
+}
 
 /** A mix of real sample exports and hand-made traps (UTF-16 with BOM, a truncated file, a text file). */
 function fixtures() {
@@ -47,9 +62,11 @@ for (const mode of MODES) {
       assert.equal(await view.page.title(), "Idlens");
       // Give the worker time to start and instantiate the core.
       await view.page.waitForTimeout(300);
+      // The ingest worker, and the worker it reads files with (started at once, before any file is given).
+      await waitForWorkers(view.page, 2);
       const workers = view.page.workers().map((w) => w.url());
-      assert.equal(workers.length, 1, `one ingest worker, got ${workers}`);
-      assert.match(workers[0], /^blob:/, "the worker is started from a Blob URL");
+      assert.equal(workers.length, 2, `the ingest worker and its file reader, got ${workers}`);
+      assert.ok(workers.every((u) => u.startsWith("blob:")), "the workers are started from Blob URLs");
       // Left alone, the worker's warm-up runs to its end and says how long it took.
       await view.page.waitForFunction(() => document.documentElement.hasAttribute("data-worker-warm-ms"), null, { timeout: 60000 });
       const warmMs = Number(await view.page.getAttribute("html", "data-worker-warm-ms"));
@@ -93,6 +110,60 @@ for (const mode of MODES) {
       assert.deepEqual(view.egress(), [], "no request left the page while reading files");
     });
     await view.finish();
+  });
+
+  test(`${mode}: big files read by the worker's own reader, or on its thread where it cannot start one, give the native snapshot`, async () => {
+    // A generated tenant whose role assignments span several 1 MiB chunks, so that records are cut between chunks.
+    const dir = tempDir("viewer-reader");
+    execFileSync(process.env.IDLENS_CLI, ["generate", "--out", dir, "--seed", "11", "--identities", "120", "--assignments", "4000"]);
+    const files = fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort().map((n) => path.join(dir, n));
+    assert.ok(fs.statSync(path.join(dir, "role-assignments.json")).size > 3 << 20, "role assignments span several chunks");
+    const expected = nativeSummary(files);
+    const readRows = (page) =>
+      page.$$eval("[data-testid=file-row]", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
+    const check = (rows) => {
+      assert.equal(rows.length, files.length);
+      rows.forEach((cells, i) => {
+        const want = expected.files[i];
+        assert.equal(cells[0], path.basename(files[i]));
+        assert.equal(cells[1], want.format, `format of ${cells[0]}`);
+        assert.equal(Number(cells[3]), want.records, `records of ${cells[0]}`);
+        assert.equal(Number(cells[4]), want.ingested, `ingested of ${cells[0]}`);
+        assert.equal(Number(cells[6]), want.set_aside, `set aside of ${cells[0]}`);
+      });
+    };
+    for (const nested of [true, false]) {
+      const view = await openViewer(browser, mode);
+      await withScreenshot(view, `${mode}-reader-${nested ? "worker" : "here"}`, async () => {
+        await view.page.waitForSelector("[data-testid=file-input]");
+        const ingest = await ingestWorker(view.page);
+        if (!nested) {
+          // As in a browser whose workers cannot start workers: stop the reader and take away `Worker`; the files
+          // must then be read on the ingest worker's own thread.
+          await ingest.evaluate(() => {
+            self.Worker = undefined;
+            stopReader();
+          });
+          await waitForWorkers(view.page, 1);
+        }
+        await view.page.setInputFiles("[data-testid=file-input]", files);
+        await view.page.waitForSelector("[data-testid=file-row]");
+        check(await readRows(view.page));
+        assert.equal(Number(await view.page.textContent("[data-testid=identities]")), expected.identities.total);
+        const workers = view.page.workers().map((w) => w.url());
+        assert.equal(workers.length, nested ? 2 : 1, `workers: ${workers}`);
+        assert.ok(workers.every((u) => u.startsWith("blob:")), "every worker is started from a Blob URL");
+        // Loading again reuses the reader (no third worker) and reads the same.
+        await view.page.setInputFiles("[data-testid=file-input]", []);
+        await view.page.setInputFiles("[data-testid=file-input]", files);
+        await view.page.waitForSelector("[data-testid=file-row]");
+        check(await readRows(view.page));
+        assert.equal(view.page.workers().length, nested ? 2 : 1);
+        assert.deepEqual(view.problems, []);
+        assert.deepEqual(view.egress(), [], "no request left the page while reading files");
+      });
+      await view.finish();
+    }
   });
 
   test(`${mode}: the demo tenant opens from the button and from #demo`, async () => {

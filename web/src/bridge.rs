@@ -38,6 +38,9 @@ pub struct Report {
     /// Milliseconds the worker spent from the first byte to the report (set from the message, not the JSON).
     #[serde(skip)]
     pub elapsed_ms: f64,
+    /// Of those, milliseconds the worker waited for the files' bytes (for the benchmarks).
+    #[serde(skip)]
+    pub wait_ms: f64,
     /// Size of the core module's memory after the load: its peak, since wasm memory never shrinks.
     #[serde(skip)]
     pub wasm_memory_bytes: f64,
@@ -255,6 +258,7 @@ fn decode(data: &JsValue) -> FromWorker {
             match serde_json::from_str::<Report>(&json) {
                 Ok(mut report) => {
                     report.elapsed_ms = field(data, "elapsedMs").as_f64().unwrap_or(0.0);
+                    report.wait_ms = field(data, "waitMs").as_f64().unwrap_or(0.0);
                     report.wasm_memory_bytes =
                         field(data, "wasmMemoryBytes").as_f64().unwrap_or(0.0);
                     FromWorker::Result(report)

@@ -27,6 +27,8 @@ function copyIn(bytes) {
 }
 
 let started = 0;
+// Milliseconds of the current load spent waiting for the files' bytes (reported with the result, for the benchmarks).
+let waited = 0;
 
 // What the current snapshot was read from: the demo tenant or not, and the File handles (they stay here, never in
 // the page). Adding files re-reads all of them with the new ones, since linking needs every file at once.
@@ -34,6 +36,7 @@ let current = { demo: false, files: [] };
 
 async function ingest(files, demo) {
   started = performance.now();
+  waited = 0;
   // Forgets the current snapshot; the policy and the baseline stay.
   core.idl_reset();
   if (demo) {
@@ -63,8 +66,171 @@ function postBaseline() {
   self.postMessage({ type: "baseline", json });
 }
 
+// The files are read by a worker of this worker's own (`readerMain`), so that reading and ingesting overlap: a Blob
+// stream reads ahead only as far as its small internal buffer while this thread is busy in the core, which left
+// this thread waiting for bytes for about a fifth of a load. The reader fills whole CHUNKs from a pool of AHEAD (16)
+// buffers and hands each over (transferred, not copied); this thread copies it into the core's memory and hands it
+// back. Where a worker cannot start one of its own, the files are read here as before (`streamHere`).
+function readerMain() {
+  const CHUNK = 1 << 20;
+  const AHEAD = 16;
+  const free = [];
+  let made = 0;
+  let wake = null;
+  // The pool is made on first use, a buffer at a time, up to AHEAD; then a buffer is reused when handed back.
+  async function take() {
+    if (free.length === 0 && made < AHEAD) {
+      made += 1;
+      return new Uint8Array(CHUNK);
+    }
+    while (free.length === 0) await new Promise((resolve) => (wake = resolve));
+    return new Uint8Array(free.pop());
+  }
+  async function read(files) {
+    for (let index = 0; index < files.length; index++) {
+      const reader = files[index].stream().getReader();
+      let buffer = await take();
+      let filled = 0;
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) break;
+        const value = next.value;
+        for (let off = 0; off < value.length; ) {
+          const n = Math.min(CHUNK - filled, value.length - off);
+          buffer.set(value.subarray(off, off + n), filled);
+          filled += n;
+          off += n;
+          if (filled === CHUNK) {
+            self.postMessage({ type: "chunk", index, buffer: buffer.buffer, len: filled }, [buffer.buffer]);
+            buffer = await take();
+            filled = 0;
+          }
+        }
+      }
+      self.postMessage({ type: "chunk", index, buffer: buffer.buffer, len: filled, end: true }, [buffer.buffer]);
+    }
+  }
+  self.onmessage = (event) => {
+    const msg = event.data;
+    if (msg.type === "buffer") {
+      free.push(msg.buffer);
+      if (wake) {
+        const resolve = wake;
+        wake = null;
+        resolve();
+      }
+    } else if (msg.type === "read") {
+      read(msg.files).catch((err) => self.postMessage({ type: "error", message: String((err && err.message) || err) }));
+    }
+  };
+  self.postMessage({ type: "ready" });
+}
+
+// The reader worker, started on first use: a promise of { worker, next } or of null when it cannot run here.
+let reading = null;
+let readerFailed = false;
+
+function startReader() {
+  if (reading) return reading;
+  reading = new Promise((resolve) => {
+    let worker;
+    const url = URL.createObjectURL(new Blob([`(${readerMain.toString()})()`], { type: "text/javascript" }));
+    try {
+      worker = new Worker(url);
+    } catch {
+      URL.revokeObjectURL(url);
+      resolve(null);
+      return;
+    }
+    const queue = [];
+    let waiter = null;
+    let broken = null;
+    const deliver = (msg) => {
+      if (waiter) {
+        const w = waiter;
+        waiter = null;
+        w(msg);
+      } else {
+        queue.push(msg);
+      }
+    };
+    const next = () =>
+      new Promise((done) => {
+        if (queue.length) done(queue.shift());
+        else if (broken) done(broken);
+        else waiter = done;
+      });
+    worker.onmessage = (event) => {
+      if (event.data.type === "ready") {
+        URL.revokeObjectURL(url);
+        resolve({ worker, next });
+      } else {
+        deliver(event.data);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      broken = { type: "error", message: `the file reader stopped: ${event.message || "unknown error"}` };
+      // Before it said it was ready: read the files here instead, from now on.
+      resolve(null);
+      deliver(broken);
+    };
+  });
+  return reading;
+}
+
+// After a failure the reader may be mid-file: start afresh next time.
+function stopReader() {
+  const was = reading;
+  reading = null;
+  if (was) was.then((r) => r && r.worker.terminate());
+}
+
 // Stream each file into the core chunk by chunk, to whichever snapshot is being read.
 async function stream(files) {
+  const reader = readerFailed ? null : await startReader();
+  if (!reader) {
+    readerFailed = true;
+    reading = null;
+    return streamHere(files);
+  }
+  const ptr = core.idl_alloc(CHUNK) >>> 0;
+  reader.worker.postMessage({ type: "read", files });
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index];
+    const name = new TextEncoder().encode(file.webkitRelativePath || file.name);
+    const namePtr = copyIn(name);
+    core.idl_file_begin(namePtr, name.length);
+    core.idl_free(namePtr, name.length);
+    let done = 0;
+    let reported = 0;
+    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+    for (;;) {
+      const before = performance.now();
+      const msg = await reader.next();
+      waited += performance.now() - before;
+      if (msg.type === "error") throw new Error(msg.message);
+      if (msg.index !== index) throw new Error(`the file reader sent file ${msg.index} while ${index} was expected`);
+      const len = msg.len;
+      // The memory may have grown during the last call: take a fresh view each time.
+      new Uint8Array(core.memory.buffer, ptr, len).set(new Uint8Array(msg.buffer, 0, len));
+      reader.worker.postMessage({ type: "buffer", buffer: msg.buffer }, [msg.buffer]);
+      if (len > 0) core.idl_file_push(ptr, len);
+      done += len;
+      if (msg.end) break;
+      if (done - reported >= PROGRESS_EVERY) {
+        reported = done;
+        self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+      }
+    }
+    core.idl_file_end();
+    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+  }
+  core.idl_free(ptr, CHUNK);
+}
+
+// The same, read on this thread: for a browser whose workers cannot start workers.
+async function streamHere(files) {
   let ptr = core.idl_alloc(CHUNK) >>> 0;
   for (let index = 0; index < files.length; index++) {
     const file = files[index];
@@ -80,7 +246,9 @@ async function stream(files) {
     let filled = 0;
     self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
     for (;;) {
+      const before = performance.now();
       const next = await reader.read();
+      waited += performance.now() - before;
       if (next.done) break;
       const value = next.value;
       for (let off = 0; off < value.length; ) {
@@ -137,7 +305,7 @@ function postResult() {
   const json = new TextDecoder().decode(new Uint8Array(core.memory.buffer, at, len).slice());
   // Timing and the size of the module's memory (its peak: wasm memory never shrinks) are for the benchmarks.
   const elapsedMs = performance.now() - started;
-  self.postMessage({ type: "result", json, elapsedMs, wasmMemoryBytes: core.memory.buffer.byteLength });
+  self.postMessage({ type: "result", json, elapsedMs, waitMs: waited, wasmMemoryBytes: core.memory.buffer.byteLength });
 }
 
 // Answer one question about the loaded snapshot (JSON in, JSON out); only what the page shows crosses over.
@@ -180,6 +348,8 @@ self.onmessage = async (event) => {
       wasmBytes = msg.wasm;
       await instantiate();
       self.postMessage({ type: "ready" });
+      // Start the file reader now, so that its start is not part of the first load.
+      if (!readerFailed) startReader();
       warmStarted = performance.now();
       setTimeout(warmUp, 0);
     } else if (msg.type === "files") {
@@ -193,6 +363,7 @@ self.onmessage = async (event) => {
       if (!core) await instantiate();
       self.postMessage({ type: "progress", index: 0, count: 1, name: "demo tenant", done: 0, total: 1 });
       started = performance.now();
+      waited = 0;
       core.idl_demo();
       current = { demo: true, files: [] };
       postResult();
@@ -219,6 +390,7 @@ self.onmessage = async (event) => {
   } catch (err) {
     // A trap leaves the module in an unknown state: start afresh next time.
     core = null;
+    stopReader();
     instantiating = null;
     current = { demo: false, files: [] };
     self.postMessage({ type: "baseline", json: "null" });

@@ -521,6 +521,9 @@ struct Browser {
     /// The core module alone in Node's V8, first run and best later run.
     core_cold_s: Option<f64>,
     core_warm_s: Option<f64>,
+    /// Of the viewer's cold and best warm load, the time its worker waited for the files' bytes.
+    cold_wait_s: Option<f64>,
+    warm_wait_s: Option<f64>,
 }
 
 /// Run `tests/e2e/bench/ingest.mjs` (cold, then `warm_runs` warm loads in the same page) and read its figures.
@@ -563,6 +566,8 @@ fn browser_run(
         read_s: num("read_ms").map(|ms| ms / 1000.0),
         core_cold_s: num("core_cold_ms").map(|ms| ms / 1000.0),
         core_warm_s: num("core_warm_ms").map(|ms| ms / 1000.0),
+        cold_wait_s: num("cold_wait_ms").map(|ms| ms / 1000.0),
+        warm_wait_s: num("warm_wait_ms").map(|ms| ms / 1000.0),
     })
 }
 
@@ -656,15 +661,17 @@ fn breakdown(all: &[Figures]) -> String {
         "\nWhere the browser's time goes. *Read only*: a worker on a blank page reads the same files as the viewer's \
          worker does (a Blob stream, copied into 1 MiB pieces), no core, best run. *Core in V8*: Node runs the worker's \
          module itself on the files already in memory, pushed in 1 MiB chunks (first run of a fresh module, best later \
-         run). In the viewer both happen during the worker's load, and on a machine with no spare core they overlap only \
-         in part: its time lies between the larger of the two and their sum.\n\n\
-         | tenant | read only | read MB/s | core in V8 cold | core in V8 warm | warm MB/s | core wasm/native (warm) |\n\
-         |---|---:|---:|---:|---:|---:|---:|\n",
+         run). In the viewer both happen during the worker's load: a worker of its own reads the files ahead while the \
+         ingest worker runs the core, so its time lies between the larger of the two and their sum (their sum on a \
+         machine with no spare core). *Waiting for bytes*: of the viewer's cold and best warm load, the time its ingest \
+         worker had nothing to ingest (`data-wait-ms`).\n\n\
+         | tenant | read only | read MB/s | core in V8 cold | core in V8 warm | warm MB/s | core wasm/native (warm) | waiting for bytes (cold, warm) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for f in all {
         let b = f.browser.as_ref();
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {}, {} |\n",
             f.label,
             secs(b.and_then(|b| b.read_s)),
             rate(f.bytes, b.and_then(|b| b.read_s)),
@@ -673,6 +680,8 @@ fn breakdown(all: &[Figures]) -> String {
             rate(f.bytes, b.and_then(|b| b.core_warm_s)),
             b.and_then(|b| b.core_warm_s)
                 .map_or("–".into(), |w| format!("{:.2}", f.native_s / w)),
+            secs(b.and_then(|b| b.cold_wait_s)),
+            secs(b.and_then(|b| b.warm_wait_s)),
         ));
     }
     out

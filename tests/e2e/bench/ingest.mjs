@@ -42,7 +42,7 @@ async function load(page, previous) {
       const err = document.querySelector("[data-testid=error]");
       if (err) return { error: err.textContent };
       if (!el || el.dataset.ingestMs === prev) return null;
-      return { ms: Number(el.dataset.ingestMs), wasmBytes: Number(el.dataset.wasmBytes), raw: el.dataset.ingestMs };
+      return { ms: Number(el.dataset.ingestMs), waitMs: Number(el.dataset.waitMs), wasmBytes: Number(el.dataset.wasmBytes), raw: el.dataset.ingestMs };
     },
     previous,
     { timeout: 0, polling: 100 },
@@ -54,7 +54,7 @@ async function load(page, previous) {
 }
 
 // Where the browser's time goes. (1) Chromium's own reading of the files, no core: a worker on a blank page reads
-// each file as the viewer's worker does (a Blob stream, gathered into 1 MiB pieces copied into one buffer).
+// each file as the viewer's file reader does (a Blob stream, gathered into 1 MiB pieces copied into one buffer).
 // (2) The core alone in V8 (Node runs the same import-free module the worker runs), from bytes already in memory:
 // what the wasm costs without the browser's file reading.
 const READER = `
@@ -191,6 +191,8 @@ const last = best ?? out.cold;
 const fields = {
   cold_ms: out.cold?.ms ?? null,
   warm_ms: best?.ms ?? null,
+  cold_wait_ms: out.cold?.waitMs ?? null,
+  warm_wait_ms: best?.waitMs ?? null,
   wasm_bytes: last?.wasmBytes ?? null,
   read_ms: out.read_ms ?? null,
   core_cold_ms: out.core?.cold ?? null,

@@ -63,7 +63,7 @@ pub fn LoadPage() -> impl IntoView {
                     let browse = format_route(&Route::Identities(IdentityQuery::default()));
                     let count = r.summary.identities.total;
                     view! {
-                        <p class="timing" data-testid="timing" data-ingest-ms=r.elapsed_ms data-wasm-bytes=r.wasm_memory_bytes>
+                        <p class="timing" data-testid="timing" data-ingest-ms=r.elapsed_ms data-wait-ms=r.wait_ms data-wasm-bytes=r.wasm_memory_bytes>
                             {format!("Read in {:.2} s in the browser; nothing left this page.", r.elapsed_ms / 1000.0)}
                         </p>
                         <p class="next">
