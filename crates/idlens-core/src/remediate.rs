@@ -68,7 +68,9 @@ const MAX_CANDIDATES: usize = 40;
 /// Compute the plan for an evaluation of `snap` under `policy` at `as_of`.
 #[must_use]
 pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluation) -> Plan {
-    let cx = Ctx::new(snap, policy, as_of);
+    let mut cx = Ctx::new(snap, policy, as_of);
+    // Each candidate action is re-scored, not reported: its findings need no evidence.
+    cx.scoring_only = true;
     let mut actions = Vec::new();
     for score in &evaluation.scores {
         let Some(ix) = score.identity.index else {

@@ -344,6 +344,9 @@ pub struct Ctx<'a> {
     pub(crate) subscription_log_span: Vec<Option<(i64, i64)>>,
     /// Workloads that sign in as an app registration (by appId) where a managed identity would do (NHI-C-008).
     pub(crate) app_consumers: FastMap<Guid, Vec<u32>>,
+    /// Findings are wanted for their scores only (the remediation plan re-scoring what-ifs): evidence is left empty,
+    /// since risk reads a finding's check, severity and waiver, never its evidence.
+    pub(crate) scoring_only: bool,
 }
 
 fn trim_issuer(text: &str) -> String {
@@ -428,6 +431,7 @@ impl<'a> Ctx<'a> {
         }
 
         let mut cx = Ctx {
+            scoring_only: false,
             snap,
             policy,
             as_of,
@@ -842,6 +846,9 @@ impl<'a> Ctx<'a> {
         prov: Option<&Provenance>,
         fields: Vec<Field>,
     ) -> Evidence {
+        if self.scoring_only {
+            return Self::no_evidence(kind);
+        }
         let prov = prov.copied().unwrap_or(Provenance {
             file: u32::MAX,
             record: 0,
@@ -872,8 +879,23 @@ impl<'a> Ctx<'a> {
             .unwrap_or("(unknown role)")
     }
 
+    /// The empty evidence a scoring-only context gives.
+    fn no_evidence(kind: &'static str) -> Evidence {
+        Evidence {
+            record_kind: Cow::Borrowed(kind),
+            file: String::new(),
+            file_index: u32::MAX,
+            record: 0,
+            line: 0,
+            fields: Vec::new(),
+        }
+    }
+
     /// Evidence for a grant: its record, role, scope and principal.
     pub(crate) fn grant_evidence(&self, gx: u32) -> Evidence {
+        if self.scoring_only {
+            return Self::no_evidence("role-assignment");
+        }
         let snap = self.snap;
         let Some(g) = snap.grants.get(gx as usize) else {
             return self.evidence("role-assignment", None, Vec::new());

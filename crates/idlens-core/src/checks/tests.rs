@@ -1726,3 +1726,83 @@ fn demo_tenant_findings() {
     let plan = crate::remediate::plan(&snap, &Policy::default(), NOW, &e);
     assert!(plan.actions.first().is_some_and(|a| a.risk_removed > 0));
 }
+
+#[test]
+fn a_scoring_only_context_scores_as_the_full_one_without_evidence() {
+    // The remediation plan re-scores what-ifs in a scoring-only context: each view must get the same findings
+    // (check, severity, waiver) and the same risk as in the full context, only without evidence.
+    let files = crate::generate::generate(&crate::generate::GenerateOptions {
+        seed: 7,
+        identities: 300,
+        assignments: 1500,
+        as_of_unix: NOW,
+    });
+    let mut ingest = crate::ingest::Ingest::new(crate::ingest::IngestOptions::default());
+    for f in &files {
+        ingest.add_file(&f.name, &f.bytes);
+    }
+    let snap = ingest.finish();
+    let mut policy = Policy::default();
+    policy.waivers.push(crate::policy::Waiver {
+        check_id: "NHI-C-001".into(),
+        identity: "*".into(),
+        justification: "test".into(),
+        approver: "test".into(),
+        expires: None,
+    });
+    let full = Ctx::new(&snap, &policy, NOW);
+    let mut scoring = Ctx::new(&snap, &policy, NOW);
+    scoring.scoring_only = true;
+    let (mut views, mut full_fields, mut scoring_fields) = (0, 0, 0);
+    for ix in 0..snap.identities.len() as u32 {
+        let mut candidates = vec![View::of(ix)];
+        for &g in full.grants_of[ix as usize].iter().take(3) {
+            let mut v = View::of(ix);
+            v.removed_grants.push(g);
+            candidates.push(v);
+        }
+        let mut v = View::of(ix);
+        v.removed_credentials = full.creds_of[ix as usize].clone();
+        v.assume_federation = true;
+        candidates.push(v);
+        for view in &candidates {
+            let a = evaluate_identity(&full, view);
+            let b = evaluate_identity(&scoring, view);
+            let key = |e: &IdentityEval| -> Vec<(String, Severity, bool)> {
+                e.findings
+                    .iter()
+                    .map(|f| (f.check_id.to_string(), f.severity, f.waived))
+                    .collect()
+            };
+            assert_eq!(key(&a), key(&b), "identity {ix}");
+            assert_eq!(a.impact.value, b.impact.value, "identity {ix}");
+            assert_eq!(
+                crate::score::risk(&full, view, &a).0,
+                crate::score::risk(&scoring, view, &b).0,
+                "identity {ix}"
+            );
+            let fields = |e: &IdentityEval| -> usize {
+                e.findings
+                    .iter()
+                    .flat_map(|f| &f.evidence)
+                    .map(|e| e.fields.len())
+                    .sum()
+            };
+            full_fields += fields(&a);
+            scoring_fields += fields(&b);
+            assert!(
+                b.findings
+                    .iter()
+                    .all(|f| f.evidence.iter().all(|e| e.file.is_empty())),
+                "identity {ix}: evidence read from a file in a scoring-only context"
+            );
+            views += 1;
+        }
+    }
+    // A few checks add a field to the evidence they were given; the records' own fields are all left out.
+    assert!(views > 600, "{views} views");
+    assert!(
+        full_fields > 1000 && scoring_fields * 10 < full_fields,
+        "{scoring_fields} fields scoring only, {full_fields} in full"
+    );
+}
