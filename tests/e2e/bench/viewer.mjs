@@ -67,6 +67,7 @@ async function firstLoad() {
   // The worker's own time from its first byte to the report (the rest of drop → report: handing the files over,
   // starting to read them, and showing the reconciliation).
   run.workerIngestMs = Number(await page.getAttribute("[data-testid=timing]", "data-ingest-ms"));
+  run.workerWaitMs = Number(await page.getAttribute("[data-testid=timing]", "data-wait-ms"));
   await page.evaluate(() => { location.hash = "#dashboard"; });
   await page.waitForFunction(
     () => document.querySelector("[data-testid=tenant-score]") && document.querySelectorAll("[data-testid=dashboard-page] svg").length >= 6,
