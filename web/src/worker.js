@@ -70,7 +70,8 @@ function postBaseline() {
 // stream reads ahead only as far as its small internal buffer while this thread is busy in the core, which left
 // this thread waiting for bytes for about a fifth of a load. The reader fills whole CHUNKs from a pool of AHEAD (16)
 // buffers and hands each over (transferred, not copied); this thread copies it into the core's memory and hands it
-// back. Where a worker cannot start one of its own, the files are read here as before (`streamHere`).
+// back. Where a worker cannot start one of its own, or the machine has no core to spare for it (`wantReader`), the
+// files are read here as before (`streamHere`).
 function readerMain() {
   const CHUNK = 1 << 20;
   const AHEAD = 16;
@@ -130,6 +131,13 @@ function readerMain() {
 let reading = null;
 let readerFailed = false;
 
+// A reader of its own only pays where the machine has a core to spare for it. On two cores the core, the reading
+// and the browser's own file reading already take both, and a first load measured no faster with it (the reading
+// moved to another thread, and the core ran slower by as much); so there the files are read on this thread.
+function wantReader() {
+  return !readerFailed && (self.navigator?.hardwareConcurrency || 1) >= 4;
+}
+
 function startReader() {
   if (reading) return reading;
   reading = new Promise((resolve) => {
@@ -188,10 +196,11 @@ function stopReader() {
 
 // Stream each file into the core chunk by chunk, to whichever snapshot is being read.
 async function stream(files) {
-  const reader = readerFailed ? null : await startReader();
+  const reader = wantReader() ? await startReader() : null;
   if (!reader) {
-    readerFailed = true;
-    reading = null;
+    // A reader that could not start is not tried again.
+    if (wantReader()) readerFailed = true;
+    stopReader();
     return streamHere(files);
   }
   const ptr = core.idl_alloc(CHUNK) >>> 0;
@@ -349,7 +358,7 @@ self.onmessage = async (event) => {
       await instantiate();
       self.postMessage({ type: "ready" });
       // Start the file reader now, so that its start is not part of the first load.
-      if (!readerFailed) startReader();
+      if (wantReader()) startReader();
       warmStarted = performance.now();
       setTimeout(warmUp, 0);
     } else if (msg.type === "files") {
