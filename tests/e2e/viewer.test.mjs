@@ -16,6 +16,23 @@ after(async () => {
   await browser?.close();
 });
 
+/** The reconciliation table's rows, as the text of their cells. */
+const fileRows = (page) =>
+  page.$$eval("[data-testid=file-row]", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
+
+/** Each file's row says what the native CLI's summary (`expected`) says of it: format, records, ingested, set aside. */
+function sameAsNative(rows, files, expected) {
+  assert.equal(rows.length, files.length);
+  rows.forEach((cells, i) => {
+    const want = expected.files[i];
+    assert.equal(cells[0], path.basename(files[i]));
+    assert.equal(cells[1], want.format, `format of ${cells[0]}`);
+    assert.equal(Number(cells[3]), want.records, `records of ${cells[0]}`);
+    assert.equal(Number(cells[4]), want.ingested, `ingested of ${cells[0]}`);
+    assert.equal(Number(cells[6]), want.set_aside, `set aside of ${cells[0]}`);
+  });
+}
+
 /** Wait (up to 10 s) until the page has `count` workers. */
 async function waitForWorkers(page, count) {
   for (let i = 0; i < 200 && page.workers().length !== count; i++) await page.waitForTimeout(50);
@@ -87,18 +104,8 @@ for (const mode of MODES) {
     await withScreenshot(view, `${mode}-load`, async () => {
       await view.page.setInputFiles("[data-testid=file-input]", files);
       await view.page.waitForSelector("[data-testid=file-row]");
-      const rows = await view.page.$$eval("[data-testid=file-row]", (trs) =>
-        trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)),
-      );
-      assert.equal(rows.length, files.length);
-      rows.forEach((cells, i) => {
-        const want = expected.files[i];
-        assert.equal(cells[0], path.basename(files[i]));
-        assert.equal(cells[1], want.format, `format of ${cells[0]}`);
-        assert.equal(Number(cells[3]), want.records, `records of ${cells[0]}`);
-        assert.equal(Number(cells[4]), want.ingested, `ingested of ${cells[0]}`);
-        assert.equal(Number(cells[6]), want.set_aside, `set aside of ${cells[0]}`);
-      });
+      const rows = await fileRows(view.page);
+      sameAsNative(rows, files, expected);
       // Spot-check what the user reads, independent of the native CLI.
       assert.equal(rows[0][1], "az-user-assigned-identities");
       assert.equal(rows[3][1], "az-role-assignments", "UTF-16 with BOM is read");
@@ -122,19 +129,6 @@ for (const mode of MODES) {
     const files = fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort().map((n) => path.join(dir, n));
     assert.ok(fs.statSync(path.join(dir, "role-assignments.json")).size > 3 << 20, "role assignments span several chunks");
     const expected = nativeSummary(files);
-    const readRows = (page) =>
-      page.$$eval("[data-testid=file-row]", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
-    const check = (rows) => {
-      assert.equal(rows.length, files.length);
-      rows.forEach((cells, i) => {
-        const want = expected.files[i];
-        assert.equal(cells[0], path.basename(files[i]));
-        assert.equal(cells[1], want.format, `format of ${cells[0]}`);
-        assert.equal(Number(cells[3]), want.records, `records of ${cells[0]}`);
-        assert.equal(Number(cells[4]), want.ingested, `ingested of ${cells[0]}`);
-        assert.equal(Number(cells[6]), want.set_aside, `set aside of ${cells[0]}`);
-      });
-    };
     // A machine with cores to spare (the reader reads ahead), one with two (read on the ingest worker's thread), and
     // a browser whose workers cannot start workers (read there too), whatever machine the test runs on.
     for (const [variant, cores, noWorker] of [["reader", 8, false], ["two-cores", 2, false], ["no-nested-worker", 8, true]]) {
@@ -154,7 +148,7 @@ for (const mode of MODES) {
         await waitForWorkers(view.page, 1);
         await view.page.setInputFiles("[data-testid=file-input]", files);
         await view.page.waitForSelector("[data-testid=file-row]");
-        check(await readRows(view.page));
+        sameAsNative(await fileRows(view.page), files, expected);
         assert.equal(Number(await view.page.textContent("[data-testid=identities]")), expected.identities.total);
         const workers = view.page.workers().map((w) => w.url());
         assert.equal(workers.length, nested ? 2 : 1, `workers: ${workers}`);
@@ -163,7 +157,7 @@ for (const mode of MODES) {
         await view.page.setInputFiles("[data-testid=file-input]", []);
         await view.page.setInputFiles("[data-testid=file-input]", files);
         await view.page.waitForSelector("[data-testid=file-row]");
-        check(await readRows(view.page));
+        sameAsNative(await fileRows(view.page), files, expected);
         assert.equal(view.page.workers().length, nested ? 2 : 1);
         assert.deepEqual(view.problems, []);
         assert.deepEqual(view.egress(), [], "no request left the page while reading files");

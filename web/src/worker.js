@@ -194,6 +194,20 @@ function stopReader() {
   if (was) was.then((r) => r && r.worker.terminate());
 }
 
+// Tell the core a file begins, under the name it was picked as (a folder's files with their relative path).
+function beginFile(file) {
+  const name = new TextEncoder().encode(file.webkitRelativePath || file.name);
+  const namePtr = copyIn(name);
+  core.idl_file_begin(namePtr, name.length);
+  core.idl_free(namePtr, name.length);
+}
+
+// Tell the page how far the reading of file `index` is.
+function progress(files, index, done) {
+  const file = files[index];
+  self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+}
+
 // Stream each file into the core chunk by chunk, to whichever snapshot is being read.
 async function stream(files) {
   const reader = wantReader() ? await startReader() : null;
@@ -206,14 +220,10 @@ async function stream(files) {
   const ptr = core.idl_alloc(CHUNK) >>> 0;
   reader.worker.postMessage({ type: "read", files });
   for (let index = 0; index < files.length; index++) {
-    const file = files[index];
-    const name = new TextEncoder().encode(file.webkitRelativePath || file.name);
-    const namePtr = copyIn(name);
-    core.idl_file_begin(namePtr, name.length);
-    core.idl_free(namePtr, name.length);
+    beginFile(files[index]);
     let done = 0;
     let reported = 0;
-    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+    progress(files, index, done);
     for (;;) {
       const before = performance.now();
       const msg = await reader.next();
@@ -229,31 +239,28 @@ async function stream(files) {
       if (msg.end) break;
       if (done - reported >= PROGRESS_EVERY) {
         reported = done;
-        self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+        progress(files, index, done);
       }
     }
     core.idl_file_end();
-    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+    progress(files, index, done);
   }
   core.idl_free(ptr, CHUNK);
 }
 
-// The same, read on this thread: for a browser whose workers cannot start workers.
+// The same, read on this thread: on a machine with no core to spare, or in a browser whose workers cannot start
+// workers.
 async function streamHere(files) {
   let ptr = core.idl_alloc(CHUNK) >>> 0;
   for (let index = 0; index < files.length; index++) {
-    const file = files[index];
-    const name = new TextEncoder().encode(file.webkitRelativePath || file.name);
-    const namePtr = copyIn(name);
-    core.idl_file_begin(namePtr, name.length);
-    core.idl_free(namePtr, name.length);
-    const reader = file.stream().getReader();
+    beginFile(files[index]);
+    const reader = files[index].stream().getReader();
     let done = 0;
     let reported = 0;
     // The stream's pieces are gathered into whole CHUNKs before the core sees them: fewer calls, and fewer
     // records cut by a chunk's end (those take the core's slower, buffered path).
     let filled = 0;
-    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+    progress(files, index, done);
     for (;;) {
       const before = performance.now();
       const next = await reader.read();
@@ -274,12 +281,12 @@ async function streamHere(files) {
       done += value.length;
       if (done - reported >= PROGRESS_EVERY) {
         reported = done;
-        self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+        progress(files, index, done);
       }
     }
     if (filled > 0) core.idl_file_push(ptr, filled);
     core.idl_file_end();
-    self.postMessage({ type: "progress", index, count: files.length, name: file.name, done, total: file.size });
+    progress(files, index, done);
   }
   core.idl_free(ptr, CHUNK);
 }

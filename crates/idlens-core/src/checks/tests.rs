@@ -1676,8 +1676,8 @@ fn remediation_plan_is_computed_by_rescoring() {
     );
 }
 
-#[test]
-fn demo_tenant_findings() {
+/// A generated tenant of the demo's size (seed 7, 300 identities, 1,500 role assignments), as of [`NOW`].
+fn generated_tenant() -> Snapshot {
     let files = crate::generate::generate(&crate::generate::GenerateOptions {
         seed: 7,
         identities: 300,
@@ -1688,7 +1688,12 @@ fn demo_tenant_findings() {
     for f in &files {
         ingest.add_file(&f.name, &f.bytes);
     }
-    let snap = ingest.finish();
+    ingest.finish()
+}
+
+#[test]
+fn demo_tenant_findings() {
+    let snap = generated_tenant();
     let e = run(&snap);
     let count = |id: &str| e.findings.iter().filter(|f| f.check_id == id).count();
     assert!(count("NHI-L-001") >= 1);
@@ -1731,17 +1736,7 @@ fn demo_tenant_findings() {
 fn a_scoring_only_context_scores_as_the_full_one_without_evidence() {
     // The remediation plan re-scores what-ifs in a scoring-only context: each view must get the same findings
     // (check, severity, waiver) and the same risk as in the full context, only without evidence.
-    let files = crate::generate::generate(&crate::generate::GenerateOptions {
-        seed: 7,
-        identities: 300,
-        assignments: 1500,
-        as_of_unix: NOW,
-    });
-    let mut ingest = crate::ingest::Ingest::new(crate::ingest::IngestOptions::default());
-    for f in &files {
-        ingest.add_file(&f.name, &f.bytes);
-    }
-    let snap = ingest.finish();
+    let snap = generated_tenant();
     let mut policy = Policy::default();
     policy.waivers.push(crate::policy::Waiver {
         check_id: "NHI-C-001".into(),
