@@ -68,3 +68,46 @@ fn generate_refuses_a_bad_date() {
         "nothing is written when the arguments are wrong"
     );
 }
+
+#[test]
+fn findings_timings_split_the_load_into_read_and_link() {
+    // The benchmarks read this line: every phase is there, and read + link make up the load.
+    let json = std::env::temp_dir().join(format!("idlens-timings-{}.json", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_idlens"))
+        .args([
+            "findings",
+            "--as-of",
+            "2026-11-01",
+            "--format",
+            "json",
+            "--timings",
+            "-o",
+        ])
+        .arg(&json)
+        .arg(repo_root().join("demo/tenant"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run idlens: {e}"));
+    let _ = std::fs::remove_file(&json);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("IDLENS_TIMINGS "))
+        .unwrap_or_else(|| panic!("no timings line in {stderr}"));
+    let ms = |name: &str| -> f64 {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {line}"))
+    };
+    let (load, read, link) = (ms("load_ms"), ms("read_ms"), ms("link_ms"));
+    for name in ["evaluate_ms", "plan_ms", "output_ms"] {
+        assert!(ms(name) >= 0.0, "{name} in {line}");
+    }
+    assert!(read > 0.0 && link > 0.0, "{line}");
+    assert!((read + link - load).abs() <= 0.2, "{line}");
+}
