@@ -14,6 +14,8 @@
 
 use std::fmt;
 
+use crate::swar;
+
 /// Keys whose array value, at the top of an object, holds the records rather than being one record's field.
 pub const ENVELOPE_KEYS: &[&str] = &[
     "value",
@@ -352,6 +354,14 @@ impl Framer {
                 }
                 continue;
             }
+            if self.stack.len() >= 2 && matches!(self.capture, Capture::Nested { .. }) {
+                // Inside a record below the top: only quotes, brackets and line breaks change anything here (no key
+                // is tracked, no record starts, no document ends), so skip to the next one eight bytes at a time.
+                i = next_structural(chunk, i);
+                if i == n {
+                    break;
+                }
+            }
             let byte = chunk[i];
             if self.capture == Capture::Bare {
                 if matches!(byte, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
@@ -506,6 +516,27 @@ impl Framer {
     }
 }
 
+/// The position of the first `"`, bracket or line break in `chunk` from `at` (`chunk.len()` when there is none).
+#[inline]
+fn next_structural(chunk: &[u8], mut at: usize) -> usize {
+    // `[` and `]` are `{` and `}` with bit 0x20 clear, and no other byte becomes `{` or `}` when it is set.
+    const CASE: u64 = swar::ONES * 0x20;
+    while let Some(w) = swar::word(chunk, at) {
+        let hits = swar::eq(w, b'"')
+            | swar::eq(w | CASE, b'{')
+            | swar::eq(w | CASE, b'}')
+            | swar::eq(w, b'\n');
+        if hits != 0 {
+            return at + swar::first(hits);
+        }
+        at += 8;
+    }
+    while at < chunk.len() && !matches!(chunk[at], b'"' | b'{' | b'}' | b'[' | b']' | b'\n') {
+        at += 1;
+    }
+    at
+}
+
 /// An owned copy of a [`Record`], as [`frame_all`] returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedRecord {
@@ -652,6 +683,56 @@ mod tests {
         let (recs, err) = frame_all(input.as_bytes());
         assert!(err.is_none());
         assert_eq!(recs.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
+    }
+
+    #[test]
+    fn nested_records_are_framed_exactly_across_runs_of_plain_text() {
+        // Pretty-printed records nested four deep (the shape of a service principal), with long runs of indentation
+        // and plain text between the brackets, brackets and line breaks inside strings, and escaped quotes: the
+        // skip-ahead inside records must stop at every bracket, quote and line break, at every alignment.
+        let mut input = String::from("[\n");
+        for n in 0..24 {
+            let pad = " ".repeat(n);
+            input.push_str(&format!(
+                "  {{\n    \"id\": {n},{pad}\n    \"creds\": [\n      {{\n        \"k\": \"[{{\\\"x\\\"}}]\\n\",\n\
+                 {pad}        \"n\": [true, false, null, -1.5e3, [[]], {{}}]\n      }}\n    ],\n    \"t\":{pad}\"{pad}\"\n  }}{}\n",
+                if n < 23 { "," } else { "" }
+            ));
+        }
+        input.push(']');
+        let elements: Vec<serde_json::Value> = serde_json::from_str(&input).expect("valid JSON");
+        for size in [1, 3, 8, 13, 64, input.len()] {
+            let mut framer = Framer::new();
+            let mut got = Vec::new();
+            let mut sink = |r: Record<'_>| got.push((r.byte_offset, r.line, r.bytes.to_vec()));
+            for part in input.as_bytes().chunks(size) {
+                framer.push(part, &mut sink).expect("no fault");
+            }
+            framer.finish(&mut sink).expect("no fault at end");
+            assert_eq!(got.len(), elements.len(), "chunk size {size}");
+            for ((offset, line, bytes), element) in got.iter().zip(&elements) {
+                let value: serde_json::Value =
+                    serde_json::from_slice(bytes).expect("a whole record");
+                assert_eq!(&value, element, "chunk size {size}");
+                let before = &input.as_bytes()[..*offset as usize];
+                assert_eq!(
+                    *line,
+                    1 + before.iter().filter(|&&b| b == b'\n').count() as u64
+                );
+            }
+        }
+        // A mismatched bracket deep inside a record is found at its exact byte and line.
+        let pos = input
+            .match_indices("[[]]")
+            .nth(5)
+            .expect("a sixth record")
+            .0;
+        let bad = format!("{}[[}}]{}", &input[..pos], &input[pos + 4..]);
+        let at = pos + 2;
+        let (_, err) = frame_all(bad.as_bytes());
+        let err = err.expect("mismatch");
+        assert_eq!(err.byte_offset, at as u64);
+        assert_eq!(err.line, 1 + bad[..at].matches('\n').count() as u64);
     }
 
     #[test]

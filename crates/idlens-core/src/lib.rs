@@ -33,6 +33,7 @@ pub mod remediate;
 pub mod report;
 pub mod score;
 pub mod sniff;
+mod swar;
 pub mod text;
 pub mod time;
 pub mod view;

@@ -152,14 +152,17 @@ impl Assignments {
             .map(|&(s, _)| s);
         if let Some(at) = found {
             let scope = &scopes[at as usize];
-            // Paths equal but for case and a trailing `/` have the same level, except in corner cases
-            // (`/` and `//`): parse again whenever the text differs.
-            let level =
-                if crate::ids::same_bytes(strings.resolve(scope.id).as_bytes(), text.as_bytes()) {
-                    scope.level
-                } else {
-                    parse_arm_path(text).0
-                };
+            // The level is read ignoring case, so a path that differs only in case (`resourcegroups`, as the CLI
+            // writes it, against `resourceGroups`) has the stored one's. One with other trailing `/`s or spaces
+            // may not (`/` and `//`): parse it again.
+            let level = if crate::ids::same_ignoring_ascii_case(
+                strings.resolve(scope.id).as_bytes(),
+                text.as_bytes(),
+            ) {
+                scope.level
+            } else {
+                parse_arm_path(text).0
+            };
             return (at, level);
         }
         let (level, path) = parse_arm_path(text);
@@ -174,5 +177,41 @@ impl Assignments {
         scopes.push(scope);
         scope_index.insert_unique(hash::spread(short), (at, short), |&(_, h)| hash::spread(h));
         (at, level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_is_one_whatever_its_case_and_each_text_keeps_its_own_level() {
+        let mut strings = Interner::default();
+        let mut store = Assignments::default();
+        let mut scope = |text: &str| store.scope(&mut strings, text);
+        let (rg, level) = scope("/subscriptions/S1/resourceGroups/rg-a");
+        assert_eq!(level, ScopeLevel::ResourceGroup);
+        // Case only: the same scope, its level reused.
+        assert_eq!(
+            scope("/SUBSCRIPTIONS/s1/resourcegroups/RG-A"),
+            (rg, ScopeLevel::ResourceGroup)
+        );
+        // A trailing `/`: the same scope, parsed again.
+        assert_eq!(
+            scope("/subscriptions/S1/resourceGroups/rg-a/"),
+            (rg, ScopeLevel::ResourceGroup)
+        );
+        // `/` and `//` fold alike, but only the first is the root.
+        let (root, level) = scope("/");
+        assert_eq!(level, ScopeLevel::Root);
+        assert_eq!(scope("//"), (root, ScopeLevel::Unknown));
+        // Case matters to the level nowhere: a resource under the group, in capitals, is a resource.
+        let (resource, level) = scope("/subscriptions/S1/resourceGroups/rg-a/providers/X.Y/z/n");
+        assert_eq!(level, ScopeLevel::Resource);
+        assert_eq!(
+            scope("/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG-A/PROVIDERS/X.Y/Z/N"),
+            (resource, ScopeLevel::Resource)
+        );
+        assert_eq!(store.scopes.len(), 3);
     }
 }

@@ -11,6 +11,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use crate::swar;
+
 /// Deeper nesting than this is left to serde.
 pub(crate) const MAX_DEPTH: usize = 32;
 
@@ -115,15 +117,6 @@ impl Names {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// High bit set in each byte of `w` that is zero (exact for the lowest such byte, which is all that is used).
-#[inline]
-fn zero_bytes(w: u64) -> u64 {
-    w.wrapping_sub(ONES) & !w & HIGHS
-}
-
 struct Scanner<'a> {
     text: &'a [u8],
     at: usize,
@@ -163,13 +156,10 @@ impl<'a> Scanner<'a> {
         let mut i = start;
         loop {
             // Eight bytes at a time: find the first quote, backslash or control character.
-            while let Some(word) = t.get(i..i + 8) {
-                let w = u64::from_le_bytes(word.try_into().ok()?);
-                let hits = zero_bytes(w ^ (ONES * u64::from(b'"')))
-                    | zero_bytes(w ^ (ONES * u64::from(b'\\')))
-                    | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+            while let Some(w) = swar::word(t, i) {
+                let hits = swar::eq(w, b'"') | swar::eq(w, b'\\') | swar::control(w);
                 if hits != 0 {
-                    i += (hits.trailing_zeros() / 8) as usize;
+                    i += swar::first(hits);
                     break;
                 }
                 i += 8;
