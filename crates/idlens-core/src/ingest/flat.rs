@@ -53,7 +53,7 @@ pub(crate) fn object<'a>(
         at: 0,
         lines: 0,
     };
-    scan.object(0, &mut |key, value| member(key, value))?;
+    scan.object(0, &mut member)?;
     Some(Span {
         len: scan.at,
         lines: scan.lines,
@@ -283,10 +283,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn object(
+    /// Generic over `member`, so that a reader's own member handling is inlined into the loop; nested objects all
+    /// share one instance (their members are not looked at).
+    fn object<F: FnMut(&'a [u8], Value) -> bool>(
         &mut self,
         depth: usize,
-        member: &mut dyn FnMut(&'a [u8], Value) -> bool,
+        member: &mut F,
     ) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
