@@ -32,16 +32,56 @@ const NON_PROD: &[&str] = &[
     "lab",
 ];
 
+/// The longest word of [`PROD`] and [`NON_PROD`]: a longer token is none of them.
+const LONGEST: usize = {
+    let (a, b) = (longest(PROD), longest(NON_PROD));
+    let n = if a > b { a } else { b };
+    assert!(n <= 16, "a word must pack into 16 bytes");
+    n
+};
+
+const fn longest(words: &[&str]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < words.len() {
+        if words[i].len() > n {
+            n = words[i].len();
+        }
+        i += 1;
+    }
+    n
+}
+
+/// A lower-case ASCII word of at most 16 bytes as one number, its bytes little-endian and zero-padded, so that
+/// equal words are equal numbers and a token is compared with a word in one step. No token holds a zero byte.
+const fn pack(word: &[u8]) -> u128 {
+    let mut packed = 0u128;
+    let mut i = 0;
+    while i < word.len() && i < 16 {
+        packed |= (word[i] as u128) << (8 * i);
+        i += 1;
+    }
+    packed
+}
+
+const fn packed<const N: usize>(words: &[&str]) -> [u128; N] {
+    let mut out = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = pack(words[i].as_bytes());
+        i += 1;
+    }
+    out
+}
+
+const PROD_PACKED: [u128; PROD.len()] = packed(PROD);
+const NON_PROD_PACKED: [u128; NON_PROD.len()] = packed(NON_PROD);
+
 /// Classify one text: its alphanumeric tokens are matched against prod and non-prod words (ignoring ASCII case);
 /// both or neither give `Unknown`. Allocates nothing: the checks classify every resource scope's name.
 #[must_use]
 pub fn classify_text(text: &str) -> Environment {
     let bytes = text.as_bytes();
-    let is = |words: &[&str], token: &[u8]| {
-        words
-            .iter()
-            .any(|w| w.len() == token.len() && w.as_bytes().eq_ignore_ascii_case(token))
-    };
     // Hyphenated words (`non-prod`) are matched anywhere, before the hyphen splits them into tokens: tried at each
     // hyphen of the text, aligned on the word's own hyphen.
     for (at, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'-') {
@@ -58,12 +98,24 @@ pub fn classify_text(text: &str) -> Environment {
     }
     let mut prod = false;
     let mut non_prod = false;
-    for token in bytes
-        .split(|b| !b.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-    {
-        prod |= is(PROD, token);
-        non_prod |= is(NON_PROD, token);
+    // One pass: each token is packed lower-case as it is read (setting bit 0x20 lower-cases a letter and leaves a
+    // digit as it is), then compared with the packed words when its length can be one of theirs.
+    let mut token = 0u128;
+    let mut len = 0usize;
+    for &b in bytes.iter().chain(std::iter::once(&b' ')) {
+        if b.is_ascii_alphanumeric() {
+            if len < 16 {
+                token |= u128::from(b | 0x20) << (8 * len);
+            }
+            len += 1;
+            continue;
+        }
+        if len > 0 && len <= LONGEST {
+            prod |= PROD_PACKED.contains(&token);
+            non_prod |= NON_PROD_PACKED.contains(&token);
+        }
+        token = 0;
+        len = 0;
     }
     match (prod, non_prod) {
         (true, false) => Environment::Prod,
@@ -103,6 +155,81 @@ pub fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain reading [`classify_text`] must agree with: split into alphanumeric tokens, compare each with
+    /// every word ignoring case.
+    fn reference(text: &str) -> Environment {
+        if NON_PROD
+            .iter()
+            .filter(|w| w.contains('-'))
+            .any(|w| text.to_ascii_lowercase().contains(*w))
+        {
+            return Environment::NonProd;
+        }
+        let tokens: Vec<String> = text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let prod = tokens.iter().any(|t| PROD.contains(&t.as_str()));
+        let non_prod = tokens.iter().any(|t| NON_PROD.contains(&t.as_str()));
+        match (prod, non_prod) {
+            (true, false) => Environment::Prod,
+            (false, true) => Environment::NonProd,
+            _ => Environment::Unknown,
+        }
+    }
+
+    #[test]
+    fn every_word_in_every_spelling_and_place_is_classified_as_a_plain_reading_does() {
+        let mut texts = Vec::new();
+        for word in PROD.iter().chain(NON_PROD) {
+            let upper = word.to_ascii_uppercase();
+            let mixed: String = word
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            for w in [word.to_string(), upper, mixed] {
+                for (before, after) in [
+                    ("", ""),
+                    ("rg-", "-01"),
+                    ("/subscriptions/885ae610-21cd/resourceGroups/", "_weu"),
+                    ("x", ""),
+                    ("", "9"),
+                    ("é", "é"),
+                    ("long-prefix-token-", ".Microsoft.Web/sites/app"),
+                ] {
+                    texts.push(format!("{before}{w}{after}"));
+                }
+            }
+        }
+        // Tokens of every length around the words' (1 to 20), digits, and two words in one text.
+        for n in 1..=20 {
+            texts.push("q".repeat(n));
+            texts.push(format!("{}-dev", "9".repeat(n)));
+            texts.push(format!("prod{}", "d".repeat(n)));
+        }
+        texts.extend(
+            [
+                "prod dev",
+                "PROD/test",
+                "live_uat_prod",
+                "integration1",
+                "developmentx",
+                "",
+            ]
+            .map(String::from),
+        );
+        for text in &texts {
+            assert_eq!(classify_text(text), reference(text), "{text}");
+        }
+    }
 
     #[test]
     fn names_and_tags() {
