@@ -19,7 +19,9 @@ fn cred_evidence(cx: &Ctx<'_>, c: &Credential, extra: Option<Field>) -> Evidence
     if cx.scoring_only {
         return cx.evidence("credential", None, Vec::new());
     }
-    let mut fields = vec![
+    // Room for every field below at once.
+    let mut fields = Vec::with_capacity(7);
+    fields.extend([
         f(
             "type",
             match c.kind {
@@ -44,7 +46,7 @@ fn cred_evidence(cx: &Ctx<'_>, c: &Credential, extra: Option<Field>) -> Evidence
             "endDateTime",
             &c.end.map(format_rfc3339).unwrap_or_else(|| "(none)".into()),
         ),
-    ];
+    ]);
     if let Some(k) = c.key_id {
         fields.push(Field {
             name: "keyId".into(),

@@ -901,15 +901,15 @@ impl<'a> Ctx<'a> {
             return self.evidence("role-assignment", None, Vec::new());
         };
         let role = snap.roles.get(g.role as usize);
-        let mut fields = vec![
-            f("roleDefinitionName", self.role_name(gx)),
-            f(
-                "scope",
-                snap.scopes
-                    .get(g.scope as usize)
-                    .map_or("", |s| snap.str(s.id)),
-            ),
-        ];
+        // Room for every field below at once: a grant's evidence is built for each finding on it.
+        let mut fields = Vec::with_capacity(6);
+        fields.push(f("roleDefinitionName", self.role_name(gx)));
+        fields.push(f(
+            "scope",
+            snap.scopes
+                .get(g.scope as usize)
+                .map_or("", |s| snap.str(s.id)),
+        ));
         if let Some(guid) = role.and_then(|r| r.guid) {
             fields.push(Field {
                 name: "roleDefinitionId".into(),
