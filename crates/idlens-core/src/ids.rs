@@ -171,27 +171,15 @@ pub mod hash {
         for chunk in &mut chunks {
             let mut w = [0u8; 8];
             w.copy_from_slice(chunk);
-            h = add(h, lower_word(u64::from_le_bytes(w)));
+            h = add(h, crate::swar::lower(u64::from_le_bytes(w)));
         }
         let rest = chunks.remainder();
         let mut w = [0u8; 8];
         w[..rest.len()].copy_from_slice(rest);
         finish(add(
-            add(h, lower_word(u64::from_le_bytes(w))),
+            add(h, crate::swar::lower(u64::from_le_bytes(w))),
             bytes.len() as u64,
         ))
-    }
-
-    /// Eight bytes ASCII-lowercased at once: `A`–`Z` gain 0x20, every other byte (UTF-8 ones included) is kept.
-    #[inline]
-    pub(crate) fn lower_word(w: u64) -> u64 {
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
-        let low7 = w & !HIGHS;
-        // Per byte, no carry between bytes (each sum stays under 0x100): high bit set when >= 'A', when > 'Z'.
-        let from_a = low7 + 0x3F3F_3F3F_3F3F_3F3F;
-        let past_z = low7 + 0x2525_2525_2525_2525;
-        let upper = from_a & !past_z & !w & HIGHS;
-        w | (upper >> 2)
     }
 
     /// A table entry's short hash: 32 bits of [`bytes`] (or [`bytes_ignore_ascii_case`]), kept beside the entry so
@@ -417,7 +405,7 @@ pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[inline]
 #[must_use]
 pub fn same_ignoring_ascii_case(a: &[u8], b: &[u8]) -> bool {
-    same_words(a, b, hash::lower_word)
+    same_words(a, b, crate::swar::lower)
 }
 
 /// Equal lengths, and equal words once each is passed through `map` (the tail zero-padded to a word).

@@ -31,6 +31,17 @@ pub(crate) fn control(w: u64) -> u64 {
     w.wrapping_sub(ONES * 0x20) & !w & HIGHS
 }
 
+/// Eight bytes ASCII-lowercased at once: `A`–`Z` gain 0x20, every other byte (UTF-8 ones included) is kept.
+#[inline]
+pub(crate) fn lower(w: u64) -> u64 {
+    let low7 = w & !HIGHS;
+    // Per byte, no carry between bytes (each sum stays under 0x100): high bit set when >= 'A', when > 'Z'.
+    let from_a = low7 + 0x3F3F_3F3F_3F3F_3F3F;
+    let past_z = low7 + 0x2525_2525_2525_2525;
+    let upper = from_a & !past_z & !w & HIGHS;
+    w | (upper >> 2)
+}
+
 /// The position of the lowest marked byte of a non-zero mask.
 #[inline]
 pub(crate) fn first(mask: u64) -> usize {
