@@ -172,7 +172,7 @@ fn findings(eval: &Evaluation) -> BTreeMap<(String, String), Vec<FindingChange>>
         });
     }
     for v in out.values_mut() {
-        v.sort();
+        crate::order::sort(v);
     }
     out
 }
@@ -184,7 +184,7 @@ fn missing<K: Ord, V: Clone + Ord>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> Ve
         .filter(|(k, _)| !b.contains_key(k))
         .map(|(_, v)| v.clone())
         .collect();
-    out.sort();
+    crate::order::sort(&mut out);
     out
 }
 
@@ -198,7 +198,7 @@ fn surplus(
         let n = b.get(k).map_or(0, Vec::len);
         out.extend(list.iter().skip(n).cloned());
     }
-    out.sort();
+    crate::order::sort(&mut out);
     out
 }
 

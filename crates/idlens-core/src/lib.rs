@@ -27,6 +27,7 @@ pub mod generate;
 pub mod ids;
 pub mod ingest;
 pub mod model;
+pub mod order;
 pub mod policy;
 pub mod pseudo;
 pub mod remediate;

@@ -85,7 +85,7 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
             .filter_map(|&i| evaluation.findings.get(i as usize))
             .filter(|f| f.open())
             .collect();
-        findings.sort_by(|a, b| {
+        crate::order::sort_by(&mut findings, |a, b| {
             b.severity
                 .cmp(&a.severity)
                 .then(a.check_id.cmp(&b.check_id))
@@ -265,7 +265,7 @@ pub fn plan(snap: &Snapshot, policy: &Policy, as_of: i64, evaluation: &Evaluatio
             });
         }
     }
-    actions.sort_by(|a, b| {
+    crate::order::sort_by(&mut actions, |a, b| {
         b.risk_removed
             .cmp(&a.risk_removed)
             .then(a.identity.index.cmp(&b.identity.index))

@@ -801,7 +801,7 @@ fn link_credential_activity(
         });
     }
     let mut unmatched: Vec<(u32, (u64, Guid))> = unmatched.into_iter().collect();
-    unmatched.sort_unstable_by_key(|(file, _)| *file);
+    crate::order::sort_by_key(&mut unmatched, |(file, _)| *file);
     for (file, (count, example)) in unmatched {
         if let Some(report) = files.get_mut(file as usize) {
             report.messages.push(format!(

@@ -203,7 +203,7 @@ fn kind_words(kind: &str) -> String {
 /// Identities by risk (descending), then name and index: the report's order for "riskiest".
 fn ranked(scores: &[IdentityScore]) -> Vec<&IdentityScore> {
     let mut v: Vec<&IdentityScore> = scores.iter().collect();
-    v.sort_by(|a, b| {
+    crate::order::sort_by(&mut v, |a, b| {
         b.risk
             .cmp(&a.risk)
             .then_with(|| a.identity.name.cmp(&b.identity.name))
@@ -545,7 +545,7 @@ fn appendix(w: &mut String, input: &ReportInput<'_>) {
         if list.is_empty() {
             continue;
         }
-        list.sort_by(|a, b| {
+        crate::order::sort_by(&mut list, |a, b| {
             b.severity
                 .cmp(&a.severity)
                 .then_with(|| a.waived.cmp(&b.waived))

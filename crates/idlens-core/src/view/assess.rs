@@ -83,11 +83,11 @@ fn assessment(
             details.push(finding_view(finding, mapped.clone()));
         }
     }
-    checks.sort();
+    crate::order::sort(&mut checks);
     checks.dedup();
-    controls.sort();
+    crate::order::sort(&mut controls);
     controls.dedup();
-    details.sort_by(|a, b| {
+    crate::order::sort_by(&mut details, |a, b| {
         a.waived
             .cmp(&b.waived)
             .then(severity_rank(&b.severity).cmp(&severity_rank(&a.severity)))

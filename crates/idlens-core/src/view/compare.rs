@@ -191,7 +191,7 @@ fn grant_views(now: &Snapshot, list: Vec<GrantChange>) -> Capped<GrantChangeView
 }
 
 fn finding_views(now: &Snapshot, mut list: Vec<FindingChange>) -> Capped<FindingChangeView> {
-    list.sort_by(|a, b| {
+    crate::order::sort_by(&mut list, |a, b| {
         severity_rank(&a.severity)
             .cmp(&severity_rank(&b.severity))
             .then_with(|| a.cmp(b))
@@ -231,7 +231,7 @@ fn risk_changes(now: &Snapshot, old_eval: &Evaluation, new_eval: &Evaluation) ->
             })
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::order::sort_by(&mut out, |a, b| {
         b.delta
             .abs()
             .cmp(&a.delta.abs())

@@ -281,7 +281,9 @@ pub fn top_identities(
             Some((s.risk, counts.sort_key(), ix, i))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    crate::order::sort_by(&mut scored, |a, b| {
+        b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
+    });
     scored
         .into_iter()
         .take(limit)

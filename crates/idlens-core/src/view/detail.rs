@@ -202,7 +202,7 @@ pub fn identity_detail(
                 .filter(|a| a.identity == ix)
                 .map(|a| a.kind)
                 .collect();
-            attachments.sort_unstable();
+            crate::order::sort(&mut attachments);
             attachments.dedup();
             WorkloadView {
                 id: snapshot.str(w.id).to_owned(),
@@ -217,7 +217,7 @@ pub fn identity_detail(
             }
         })
         .collect();
-    workloads.sort_by(|a, b| {
+    crate::order::sort_by(&mut workloads, |a, b| {
         (
             a.name.as_deref().map(str::to_lowercase),
             a.id.to_lowercase(),
@@ -262,7 +262,7 @@ pub fn identity_detail(
             }
         })
         .collect();
-    grants.sort_by(|a, b| {
+    crate::order::sort_by(&mut grants, |a, b| {
         b.tier
             .total_cmp(&a.tier)
             .then(scope_breadth(b.scope_level).cmp(&scope_breadth(a.scope_level)))
@@ -304,7 +304,7 @@ pub fn identity_detail(
             provenance: sources(snapshot, &d.provenance),
         })
         .collect();
-    directory_grants.sort_by(|a, b| {
+    crate::order::sort_by(&mut directory_grants, |a, b| {
         b.tier
             .total_cmp(&a.tier)
             .then_with(|| a.role.cmp(&b.role))
@@ -348,7 +348,7 @@ pub fn identity_detail(
             provenance,
         })
         .collect();
-    credentials.sort_by(|a, b| {
+    crate::order::sort_by(&mut credentials, |a, b| {
         (a.end_unix.is_none(), a.end_unix, &a.key_id, &a.display_name).cmp(&(
             b.end_unix.is_none(),
             b.end_unix,
@@ -376,8 +376,9 @@ pub fn identity_detail(
             provenance: sources(snapshot, &f.provenance),
         })
         .collect();
-    federations
-        .sort_by(|a, b| (&a.issuer, &a.subject, &a.name).cmp(&(&b.issuer, &b.subject, &b.name)));
+    crate::order::sort_by(&mut federations, |a, b| {
+        (&a.issuer, &a.subject, &a.name).cmp(&(&b.issuer, &b.subject, &b.name))
+    });
 
     let activity = identity
         .activity
@@ -470,7 +471,7 @@ pub fn role_name(snapshot: &Snapshot, role: RoleIx) -> String {
 /// Provenance as file names, in file then record order.
 fn sources(snapshot: &Snapshot, provenance: &[Provenance]) -> Vec<Source> {
     let mut sorted = provenance.to_vec();
-    sorted.sort_unstable();
+    crate::order::sort(&mut sorted);
     sorted.dedup();
     sorted.iter().map(|p| Source::of(snapshot, p)).collect()
 }

@@ -243,7 +243,7 @@ impl FindingsIndex {
         };
         let ranks: Vec<usize> = findings.iter().map(|f| rank(&f.check_id)).collect();
         let mut order: Vec<u32> = (0..findings.len() as u32).collect();
-        order.sort_by(|&a, &b| {
+        crate::order::sort_by(&mut order, |&a, &b| {
             let (fa, fb) = (&findings[a as usize], &findings[b as usize]);
             ranks[a as usize]
                 .cmp(&ranks[b as usize])
@@ -459,7 +459,7 @@ pub fn findings_page(
         ranked.push(((worst_open, group.open, worst, *rank), group));
     }
     // Most severe open finding first, then most open findings, then the worst finding, then catalog order.
-    ranked.sort_by(|(a, _), (b, _)| {
+    crate::order::sort_by(&mut ranked, |(a, _), (b, _)| {
         b.0.cmp(&a.0)
             .then(b.1.cmp(&a.1))
             .then(b.2.cmp(&a.2))

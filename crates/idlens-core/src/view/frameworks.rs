@@ -222,7 +222,7 @@ fn detail(snapshot: &Snapshot, evaluation: &Evaluation, p: &FrameworkPosture) ->
                     (r, b, ix)
                 })
                 .collect();
-            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+            crate::order::sort_by(&mut ranked, |a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
             ControlView {
                 id: c.control.clone(),
                 title: c.title.clone(),

@@ -156,14 +156,14 @@ impl IdentityTable {
                 subscriptions.push((s.to_lowercase(), ix));
             }
         }
-        names.sort_unstable();
+        crate::order::sort(&mut names);
         for (rank, (_, _, ix)) in names.iter().enumerate() {
             facts[*ix as usize].name_rank = rank as u32;
         }
         for f in &mut facts {
             f.subscription_rank = u32::MAX;
         }
-        subscriptions.sort_unstable();
+        crate::order::sort(&mut subscriptions);
         let mut rank = 0u32;
         for (k, (text, ix)) in subscriptions.iter().enumerate() {
             if k > 0 && subscriptions[k - 1].0 != *text {

@@ -85,7 +85,7 @@ fn open_checks(eval: &IdentityEval) -> Vec<CheckChange> {
             severity: severity_id(f.severity).to_owned(),
         })
         .collect();
-    out.sort_by(|a, b| a.check_id.cmp(&b.check_id));
+    crate::order::sort_by(&mut out, |a, b| a.check_id.cmp(&b.check_id));
     out.dedup_by(|a, b| a.check_id == b.check_id);
     out
 }
@@ -103,7 +103,7 @@ pub fn what_if(
     let cx = Ctx::new(snapshot, policy, as_of);
     let own = |list: &[u32], of: &dyn Fn(u32) -> bool| {
         let mut v: Vec<u32> = list.iter().copied().filter(|&i| of(i)).collect();
-        v.sort_unstable();
+        crate::order::sort(&mut v);
         v.dedup();
         v
     };
