@@ -351,8 +351,9 @@ impl Source {
     }
 }
 
-/// What the page can ask the worker.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What the page can ask the worker: a JSON object whose first key is `kind` (the variant, kebab-case), as serde
+/// writes an internally tagged enum; read by a `Deserialize` of its own (`wire.rs`) that takes `kind` from the front.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ViewRequest {
     /// A window of the identities table.
