@@ -131,11 +131,12 @@ function readerMain() {
 let reading = null;
 let readerFailed = false;
 
-// A reader of its own only pays where the machine has a core to spare for it. On two cores the core, the reading
-// and the browser's own file reading already take both, and a first load measured no faster with it (the reading
-// moved to another thread, and the core ran slower by as much); so there the files are read on this thread.
+// A reader of its own needs a second core. On two cores it was first measured no faster (the reading moved to another
+// thread and the core ran slower by as much, on a day the machine ran at half its speed); measured again on a
+// quicker day, two runs each way, it took the 1M-assignment load from 6.1-6.9 s to 5.4-6.2 s (the core's wait for
+// bytes from 0.9-1.0 s to under 0.1 s) and left the 100k load as it was. With one core the files are read here.
 function wantReader() {
-  return !readerFailed && (self.navigator?.hardwareConcurrency || 1) >= 4;
+  return !readerFailed && (self.navigator?.hardwareConcurrency || 1) >= 2;
 }
 
 function startReader() {
