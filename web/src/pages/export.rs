@@ -163,7 +163,8 @@ pub fn ExportPage() -> impl IntoView {
         }
     };
 
-    let buttons = ArtifactKind::ALL
+    let buttons = move || {
+        ArtifactKind::ALL
         .into_iter()
         .map(|kind| {
             let (label, what) = describe(kind);
@@ -181,7 +182,8 @@ pub fn ExportPage() -> impl IntoView {
                 </li>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
 
     view! {
         <section class="export-page" data-testid="export-page" aria-labelledby="h-export">
@@ -216,7 +218,7 @@ pub fn ExportPage() -> impl IntoView {
                         </div>
                         {move || key_problem().map(|m| view! { <p class="warn" data-testid="key-problem">{m}</p> })}
                     </fieldset>
-                    <ul class="exports">{buttons.clone()}</ul>
+                    <ul class="exports">{buttons()}</ul>
                     <div role="status" aria-live="polite">
                         {move || status.get().map(|s| view! { <p data-testid="export-status">{s}</p> })}
                     </div>
