@@ -37,8 +37,9 @@ function asker(exports) {
   };
 }
 
-/** Feed files through the exact protocol the worker uses, in chunks whose sizes follow `sizes`. */
-function run(exports, files, sizes) {
+/** Feed files through the exact protocol the worker uses, in chunks whose sizes follow `sizes`; `announce(size)`
+ * gives the size the file is said to have (none when it returns undefined). */
+function run(exports, files, sizes, announce = () => undefined) {
   exports.idl_reset();
   const put = (bytes) => {
     const ptr = exports.idl_alloc(bytes.length) >>> 0;
@@ -52,6 +53,8 @@ function run(exports, files, sizes) {
     exports.idl_file_begin(np, name.length);
     exports.idl_free(np, name.length);
     const bytes = fs.readFileSync(file);
+    const said = announce(bytes.length);
+    if (said !== undefined) exports.idl_file_size(said);
     for (let off = 0; off < bytes.length; ) {
       const len = Math.min(sizes[turn++ % sizes.length], bytes.length - off);
       const ptr = put(bytes.subarray(off, off + len));
@@ -105,6 +108,26 @@ test("wasm and native agree on every sample export, in any chunking", async () =
     assert.deepEqual(wasm.summary, native, `chunk sizes ${sizes}`);
     for (const report of wasm.reports) {
       assert.equal(report.records, report.ingested + report.merged + report.set_aside.length, `balanced: ${report.path}`);
+    }
+  }
+});
+
+test("a file's size said beforehand, right or wrong, changes nothing that is read", async () => {
+  // The size is a hint for making room (idl_file_size); the snapshot must not depend on it.
+  const files = sampleFiles();
+  const native = nativeSummary(files);
+  const exports = await core();
+  const sayings = {
+    right: (n) => n,
+    "far too small": () => 1,
+    "far too large": (n) => n * 1000 + 1e9,
+    zero: () => 0,
+    "not a size": () => -1,
+  };
+  for (const [what, announce] of Object.entries(sayings)) {
+    for (const sizes of [[1 << 20], [7, 3, 64]]) {
+      const wasm = run(exports, files, sizes, announce);
+      assert.deepEqual(wasm.summary, native, `${what}, chunk sizes ${sizes}`);
     }
   }
 });

@@ -195,12 +195,14 @@ function stopReader() {
   if (was) was.then((r) => r && r.worker.terminate());
 }
 
-// Tell the core a file begins, under the name it was picked as (a folder's files with their relative path).
+// Tell the core a file begins, under the name it was picked as (a folder's files with their relative path), and how
+// large it is (so the core can make room for its records at once).
 function beginFile(file) {
   const name = new TextEncoder().encode(file.webkitRelativePath || file.name);
   const namePtr = copyIn(name);
   core.idl_file_begin(namePtr, name.length);
   core.idl_free(namePtr, name.length);
+  core.idl_file_size(file.size);
 }
 
 // Tell the page how far the reading of file `index` is.

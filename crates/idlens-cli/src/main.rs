@@ -113,6 +113,9 @@ pub fn ingest_paths(
             .with_context(|| format!("cannot open {}", path.display()))?;
         let name = path.display().to_string();
         ingest.begin_file(&name);
+        if let Ok(meta) = file.metadata() {
+            ingest.expect_size(meta.len());
+        }
         let mut hasher = hash.then(|| FileHasher::new(&name));
         loop {
             let n = file

@@ -77,7 +77,7 @@ mod tests {
                 let v = pseudo_random(seed, n);
                 // Sorting by the first field only: ties must keep their order (the second field says which).
                 let mut want = v.clone();
-                want.sort_by(|a, b| b.0.cmp(&a.0));
+                want.sort_by_key(|p| std::cmp::Reverse(p.0));
                 let mut got = v.clone();
                 sort_by(&mut got, |a, b| b.0.cmp(&a.0));
                 assert_eq!(got, want, "n={n} seed={seed}");

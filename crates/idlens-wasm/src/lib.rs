@@ -3,8 +3,8 @@
 //! The module imports nothing. The worker (see `web/src/worker.js`) drives it like this:
 //!
 //! 1. `idl_alloc(len)` returns a pointer where the worker copies a chunk of a file (or a name);
-//! 2. `idl_file_begin(name_ptr, name_len)` starts a file, `idl_file_push(ptr, len)` feeds each chunk,
-//!    `idl_file_end()` closes it;
+//! 2. `idl_file_begin(name_ptr, name_len)` starts a file, `idl_file_size(bytes)` may say how large it is (a hint),
+//!    `idl_file_push(ptr, len)` feeds each chunk, `idl_file_end()` closes it;
 //! 3. `idl_result()` writes the JSON report of every file so far and returns its pointer; `idl_result_len()` its
 //!    length. `idl_reset()` forgets everything.
 //!
@@ -190,6 +190,11 @@ impl Session {
 
     pub fn begin(&mut self, name: &str) {
         self.ingest().begin_file(name);
+    }
+
+    /// The current file's size, when known before its bytes ([`Ingest::expect_size`]).
+    pub fn expect_size(&mut self, bytes: u64) {
+        self.ingest().expect_size(bytes);
     }
 
     pub fn push(&mut self, chunk: &[u8]) {
@@ -448,6 +453,18 @@ pub unsafe extern "C" fn idl_file_begin(ptr: *const u8, len: usize) {
     // SAFETY: forwarded from the caller.
     let name = String::from_utf8_lossy(unsafe { bytes(ptr, len) }).into_owned();
     SESSION.with_borrow_mut(|s| s.begin(&name));
+}
+
+/// The current file's size in bytes, when the caller knows it (a `File`'s `size`): optional, a hint that lets the
+/// core make room for the file's records at once. A JavaScript number, so that no `BigInt` crosses over.
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_file_size(bytes: f64) {
+    if bytes.is_finite() && bytes >= 0.0 {
+        // A file's size is far below 2^53, where an f64 still holds every integer.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let bytes = bytes as u64;
+        SESSION.with_borrow_mut(|s| s.expect_size(bytes));
+    }
 }
 
 /// Feed the next chunk of the current file.

@@ -128,6 +128,7 @@ function coreOnly(wasmPath, runs) {
       new Uint8Array(core.memory.buffer, at, encoded.length).set(encoded);
       core.idl_file_begin(at, encoded.length);
       core.idl_free(at, encoded.length);
+      core.idl_file_size(content.length);
       for (let off = 0; off < content.length; off += 1 << 20) {
         const piece = content.subarray(off, off + (1 << 20));
         new Uint8Array(core.memory.buffer, chunk, piece.length).set(piece);

@@ -28,6 +28,7 @@ for (const name of files) {
   core.idl_file_begin(np, label.length);
   core.idl_free(np, label.length);
   const fd = fs.openSync(path.join(dir, name), "r");
+  core.idl_file_size(fs.fstatSync(fd).size);
   const buf = Buffer.alloc(CHUNK);
   for (;;) {
     const n = fs.readSync(fd, buf, 0, CHUNK, null);

@@ -100,6 +100,14 @@ impl Assignments {
         }
     }
 
+    /// Room for `more` assignments, as far as `budget` bytes go; none when the memory is not there.
+    pub fn reserve(&mut self, more: usize, budget: usize) {
+        let more = more.min(budget / std::mem::size_of::<Grant>());
+        if self.grants.try_reserve(more).is_ok() {
+            let _ = self.by_id.try_reserve(more, |&(_, h)| hash::spread(h));
+        }
+    }
+
     /// A duplicate of grant `at`: only its provenance is kept.
     pub fn merge(&mut self, at: u32, prov: Provenance) -> Outcome {
         if let Some(grant) = self.grants.get_mut(at as usize) {

@@ -196,13 +196,16 @@ impl Linker {
 }
 
 pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) -> Snapshot {
+    // The lists as long as what was read (identities: one per identity record, and the odd one only referenced),
+    // made at once rather than grown by copying.
+    let identities = store.uamis.items.len() + store.service_principals.items.len();
     let mut l = Linker {
         strings,
-        identities: Vec::new(),
+        identities: Vec::with_capacity(identities + identities / 16),
         by_principal: FastMap::default(),
         by_client: FastMap::default(),
         by_resource: FastMap::default(),
-        workloads: Vec::new(),
+        workloads: Vec::with_capacity(store.resources.items.len()),
         workload_by_id: FastMap::default(),
         credentials: Vec::new(),
         credential_keys: HashSet::default(),
@@ -388,7 +391,7 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
     }
 
     // 6. Federated credentials belong to the user-assigned identity their id descends from.
-    let mut federations = Vec::new();
+    let mut federations = Vec::with_capacity(store.federations.items.len());
     for (i, f) in store.federations.items.iter().enumerate() {
         let prov = provenance(&store.federations, i, f.prov);
         let identity = f.parent.map(|parent| {
@@ -413,7 +416,7 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
     }
 
     // 7. Sign-in activity by appId = clientId.
-    let mut activity = Vec::new();
+    let mut activity = Vec::with_capacity(store.activity.items.len());
     for (i, a) in store.activity.items.iter().enumerate() {
         let prov = provenance(&store.activity, i, a.prov);
         let identity = l.by_client.get(&a.app_id).copied();

@@ -349,6 +349,14 @@ impl<T> Default for Keyed<T> {
 }
 
 impl<T> Keyed<T> {
+    /// Room for `more` items (and their keys), as far as `budget` bytes go; none when the memory is not there.
+    pub fn reserve(&mut self, more: usize, budget: usize) {
+        let more = more.min(budget / std::mem::size_of::<T>().max(1));
+        if self.items.try_reserve(more).is_ok() {
+            let _ = self.keys.try_reserve(more);
+        }
+    }
+
     /// Add `item` under `key` (no key: always new). Returns `Merged` when the key was seen before.
     pub fn add(&mut self, key: Option<String>, item: T, prov: Provenance) -> Outcome {
         self.add_merging(key, item, prov, |_, _| {})
@@ -405,6 +413,34 @@ pub(crate) struct Store {
     pub credential_activity: Keyed<RawCredentialActivity>,
     pub principals: Keyed<RawPrincipal>,
     pub operations: Keyed<RawOperation>,
+}
+
+impl Store {
+    /// Room for `more` records of `format` in the store they are read into, as far as `budget` bytes go.
+    pub fn reserve(&mut self, format: super::detect::Format, more: usize, budget: usize) {
+        use super::detect::Format as F;
+        match format {
+            F::RoleAssignments | F::PowerShellRoleAssignments => {
+                self.assignments.reserve(more, budget)
+            }
+            F::UserAssignedIdentities => self.uamis.reserve(more, budget),
+            F::ServicePrincipals | F::AadGraphServicePrincipals => {
+                self.service_principals.reserve(more, budget);
+            }
+            F::Applications | F::AadGraphApplications => self.applications.reserve(more, budget),
+            F::RoleDefinitions => self.role_definitions.reserve(more, budget),
+            F::Resources => self.resources.reserve(more, budget),
+            F::FederatedCredentials => self.federations.reserve(more, budget),
+            F::SignInActivity => self.activity.reserve(more, budget),
+            F::CredentialSignInActivity => self.credential_activity.reserve(more, budget),
+            F::ActivityLog => self.operations.reserve(more, budget),
+            F::DirectoryRoleAssignments | F::AppRoleAssignments => {
+                self.directory_grants.reserve(more, budget);
+            }
+            F::Users | F::Groups => self.principals.reserve(more, budget),
+            F::Foreign(_) => {}
+        }
+    }
 }
 
 /// Add the credentials of a duplicate record that the kept one lacks (same `keyId` = same credential).
