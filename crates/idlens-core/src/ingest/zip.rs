@@ -73,6 +73,8 @@ pub(super) fn ingest_archive(
                     .saturating_add(SLACK);
                 let child = shared.add_report(&label(&archive_name, &name));
                 let mut ingest = FileIngest::new(child, true);
+                // The size the archive declares, a hint only, and never past what this entry may expand to.
+                ingest.expected = Some(entry.size().min(limit));
                 let mut read: u64 = 0;
                 let mut stop = None;
                 loop {
