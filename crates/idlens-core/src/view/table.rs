@@ -156,14 +156,16 @@ impl IdentityTable {
                 subscriptions.push((s.to_lowercase(), ix));
             }
         }
-        crate::order::sort(&mut names);
+        // Every identity's name, and its subscription, once per table: hot enough to keep the standard sort (the
+        // index ends every tuple, so the order is total).
+        names.sort_unstable();
         for (rank, (_, _, ix)) in names.iter().enumerate() {
             facts[*ix as usize].name_rank = rank as u32;
         }
         for f in &mut facts {
             f.subscription_rank = u32::MAX;
         }
-        crate::order::sort(&mut subscriptions);
+        subscriptions.sort_unstable();
         let mut rank = 0u32;
         for (k, (text, ix)) in subscriptions.iter().enumerate() {
             if k > 0 && subscriptions[k - 1].0 != *text {
