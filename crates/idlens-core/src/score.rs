@@ -166,22 +166,23 @@ pub fn impact(cx: &Ctx<'_>, view: &View) -> Impact {
         };
     };
     let value = with_reach(base, prod, cross, subs.len());
-    let ev = cx.grant_evidence(gx);
+    // The role and scope as the grant's evidence names them (empty when scoring only, as that evidence is), read
+    // directly: building the whole evidence for two of its fields was a tenth of the evaluation.
+    let (role, scope) = if cx.scoring_only {
+        (String::new(), String::new())
+    } else {
+        (
+            cx.role_name(gx).to_owned(),
+            cx.grant_scope_text(gx).to_owned(),
+        )
+    };
     Impact {
         value: round4(value.clamp(0.05, 1.0)),
         base: round4(base.max(0.05)),
         strongest: Some(StrongestGrant {
             grant: gx,
-            role: ev
-                .fields
-                .first()
-                .map(|x| x.value.clone())
-                .unwrap_or_default(),
-            scope: ev
-                .fields
-                .get(1)
-                .map(|x| x.value.clone())
-                .unwrap_or_default(),
+            role,
+            scope,
             role_factor: p,
             scope_factor: s,
             directory: false,

@@ -870,6 +870,15 @@ impl<'a> Ctx<'a> {
     }
 
     /// The display name of a grant's role (`(unknown role)` when neither the export nor the built-in table names it).
+    /// The path of the grant's scope as stored.
+    pub(crate) fn grant_scope_text(&self, gx: u32) -> &str {
+        let snap = self.snap;
+        snap.grants
+            .get(gx as usize)
+            .and_then(|g| snap.scopes.get(g.scope as usize))
+            .map_or("", |s| snap.str(s.id))
+    }
+
     pub(crate) fn role_name(&self, gx: u32) -> &str {
         let snap = self.snap;
         snap.grants
@@ -904,12 +913,7 @@ impl<'a> Ctx<'a> {
         // Room for every field below at once: a grant's evidence is built for each finding on it.
         let mut fields = Vec::with_capacity(6);
         fields.push(f("roleDefinitionName", self.role_name(gx)));
-        fields.push(f(
-            "scope",
-            snap.scopes
-                .get(g.scope as usize)
-                .map_or("", |s| snap.str(s.id)),
-        ));
+        fields.push(f("scope", self.grant_scope_text(gx)));
         if let Some(guid) = role.and_then(|r| r.guid) {
             fields.push(Field {
                 name: "roleDefinitionId".into(),
