@@ -408,8 +408,12 @@ pub struct Grant {
     pub delegated_managed_identity_resource_id: Option<Sym>,
     /// Copy of the role's tier, for convenience.
     pub tier: f32,
-    pub provenance: Vec<Provenance>,
+    pub provenance: GrantProvenance,
 }
+
+/// Where a grant was read: almost always one record, kept inline (a million grants were a million small
+/// allocations); a duplicate read again adds its record to a list.
+pub type GrantProvenance = smallvec::SmallVec<[Provenance; 1]>;
 
 /// Which Microsoft Graph export a [`DirectoryGrant`] came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -235,7 +235,7 @@ impl B {
             created_by: None,
             delegated_managed_identity_resource_id: None,
             tier,
-            provenance: vec![prov(gx)],
+            provenance: smallvec::smallvec![prov(gx)],
         });
         (self.s.grants.len() - 1) as u32
     }

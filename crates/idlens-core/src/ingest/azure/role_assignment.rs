@@ -248,7 +248,7 @@ fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
         delegated_managed_identity_resource_id: ctx
             .sym(pick!(record, delegated_managed_identity_resource_id)),
         tier: 0.0,
-        provenance: vec![prov],
+        provenance: smallvec::smallvec![prov],
     };
     ctx.store.assignments.add(key, grant)
 }
