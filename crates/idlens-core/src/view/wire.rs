@@ -10,6 +10,7 @@
 //! and every hand-written request (the worker's script, the tests, the benchmarks) puts `kind` first.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
@@ -59,23 +60,55 @@ struct ErrorFields {
 
 impl<'de> Deserialize<'de> for ViewAnswer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(AnswerVisitor)
+        deserializer.deserialize_map(KindFirstVisitor(PhantomData))
     }
 }
 
-struct AnswerVisitor;
+/// A JSON object read kind first: `kind` names the variant, and the rest of the object is the variant's fields.
+trait KindFirst: Sized {
+    /// What the object is, for messages ("an answer").
+    const WHAT: &'static str;
 
-impl<'de> Visitor<'de> for AnswerVisitor {
-    type Value = ViewAnswer;
+    /// The variant named `kind`, its fields read from `rest`.
+    fn variant<'de, A: MapAccess<'de>>(
+        kind: &str,
+        rest: MapAccessDeserializer<A>,
+    ) -> Result<Self, A::Error>;
+}
+
+/// The one visitor both readers share: `kind` from the front, then [`KindFirst::variant`].
+struct KindFirstVisitor<T>(PhantomData<T>);
+
+impl<'de, T: KindFirst> Visitor<'de> for KindFirstVisitor<T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an answer: a JSON object whose first key is \"kind\"")
+        write!(f, "{}: a JSON object whose first key is \"kind\"", T::WHAT)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ViewAnswer, A::Error> {
-        let kind = kind_first(&mut map, "an answer")?;
-        let rest = MapAccessDeserializer::new(map);
-        Ok(match kind.as_str() {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let kind = match map.next_key::<String>()? {
+            Some(key) if key == "kind" => map.next_value::<String>()?,
+            Some(key) => {
+                return Err(de::Error::custom(format_args!(
+                    "{}'s first key must be \"kind\", found \"{key}\"",
+                    T::WHAT
+                )));
+            }
+            None => return Err(de::Error::missing_field("kind")),
+        };
+        T::variant(&kind, MapAccessDeserializer::new(map))
+    }
+}
+
+impl KindFirst for ViewAnswer {
+    const WHAT: &'static str = "an answer";
+
+    fn variant<'de, A: MapAccess<'de>>(
+        kind: &str,
+        rest: MapAccessDeserializer<A>,
+    ) -> Result<Self, A::Error> {
+        Ok(match kind {
             "identities" => ViewAnswer::Identities(Deserialize::deserialize(rest)?),
             "identity" => {
                 let IdentityFields { detail } = Deserialize::deserialize(rest)?;
@@ -110,17 +143,6 @@ impl<'de> Visitor<'de> for AnswerVisitor {
             }
             other => return Err(de::Error::unknown_variant(other, KINDS)),
         })
-    }
-}
-
-/// The value of `kind`, which must be the object's first key.
-fn kind_first<'de, A: MapAccess<'de>>(map: &mut A, what: &str) -> Result<String, A::Error> {
-    match map.next_key::<String>()? {
-        Some(key) if key == "kind" => map.next_value(),
-        Some(key) => Err(de::Error::custom(format_args!(
-            "{what}'s first key must be \"kind\", found \"{key}\""
-        ))),
-        None => Err(de::Error::missing_field("kind")),
     }
 }
 
@@ -197,25 +219,20 @@ struct SetDatesFields {
 
 impl<'de> Deserialize<'de> for ViewRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(RequestVisitor)
+        deserializer.deserialize_map(KindFirstVisitor(PhantomData))
     }
 }
 
-struct RequestVisitor;
+impl KindFirst for ViewRequest {
+    const WHAT: &'static str = "a request";
 
-impl<'de> Visitor<'de> for RequestVisitor {
-    type Value = ViewRequest;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a request: a JSON object whose first key is \"kind\"")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ViewRequest, A::Error> {
-        let kind = kind_first(&mut map, "a request")?;
-        let rest = MapAccessDeserializer::new(map);
+    fn variant<'de, A: MapAccess<'de>>(
+        kind: &str,
+        rest: MapAccessDeserializer<A>,
+    ) -> Result<Self, A::Error> {
         // A request without fields ignores any it is given, as serde's derived reader did.
         let unit = |rest, request| de::IgnoredAny::deserialize(rest).map(|_| request);
-        Ok(match kind.as_str() {
+        Ok(match kind {
             "identities" => ViewRequest::Identities(Deserialize::deserialize(rest)?),
             "identity" => {
                 let IdentityRequestFields { id, as_of } = Deserialize::deserialize(rest)?;
