@@ -869,7 +869,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The display name of a grant's role (`(unknown role)` when neither the export nor the built-in table names it).
     /// The path of the grant's scope as stored.
     pub(crate) fn grant_scope_text(&self, gx: u32) -> &str {
         let snap = self.snap;
@@ -879,6 +878,7 @@ impl<'a> Ctx<'a> {
             .map_or("", |s| snap.str(s.id))
     }
 
+    /// The display name of a grant's role (`(unknown role)` when neither the export nor the built-in table names it).
     pub(crate) fn role_name(&self, gx: u32) -> &str {
         let snap = self.snap;
         snap.grants
