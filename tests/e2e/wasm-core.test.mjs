@@ -206,6 +206,31 @@ test("warming the module up changes nothing that is loaded, and a warmed-up modu
   assert.deepEqual(query({ kind: "identities", limit: 3 }), table);
 });
 
+test("the dashboard is answered before the evidence, which the idle step adds; a page with evidence does not wait for it", async () => {
+  const exports = await core();
+  const query = asker(exports);
+  exports.idl_demo();
+  exports.idl_result();
+  assert.equal(exports.idl_idle(), 0, "nothing to do before a question");
+  const dashboard = query({ kind: "dashboard" });
+  assert.equal(exports.idl_idle(), 0, "the dashboard's actions come before the evidence");
+  const actions = query({ kind: "dashboard-actions", limit: 5 });
+  assert.equal(exports.idl_idle(), 1, "the evidence is added when idle");
+  assert.equal(exports.idl_idle(), 0, "and only once");
+  const findings = query({ kind: "findings", limit: 5 });
+  const items = findings.groups.flatMap((g) => g.findings);
+  assert.ok(items.length > 0 && items.every((f) => f.evidence > 0 && f.source), JSON.stringify(findings).slice(0, 300));
+  // The same answers as a module that was asked for the evidence first.
+  const other = await core();
+  const ask = asker(other);
+  other.idl_demo();
+  other.idl_result();
+  assert.deepEqual(ask({ kind: "findings", limit: 5 }), findings);
+  assert.equal(other.idl_idle(), 0, "the findings page evaluated with evidence");
+  assert.deepEqual(ask({ kind: "dashboard" }), dashboard);
+  assert.deepEqual(ask({ kind: "dashboard-actions", limit: 5 }), actions);
+});
+
 test("the warm-up in steps: five steps, each leaving what is loaded as it was, and one given up midway", async () => {
   const exports = await core();
   const query = asker(exports);

@@ -521,6 +521,13 @@ pub extern "C" fn idl_answer_len() -> usize {
     SESSION.with_borrow(|s| s.answer.len())
 }
 
+/// Work the last answer left for later, done while the page is idle: the evidence of an evaluation the dashboard
+/// was answered from before it (see [`Workspace::complete`]). Returns 1 when there was some.
+#[unsafe(no_mangle)]
+pub extern "C" fn idl_idle() -> u32 {
+    SESSION.with_borrow_mut(|s| u32::from(s.workspace.as_mut().is_some_and(Workspace::complete)))
+}
+
 /// Exercise the module on the demo tenant and forget it (see [`Session::warm_up`]); nothing loaded changes.
 #[unsafe(no_mangle)]
 pub extern "C" fn idl_warm_up() {

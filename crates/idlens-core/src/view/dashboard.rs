@@ -612,6 +612,59 @@ mod tests {
     }
 
     #[test]
+    fn the_dashboard_comes_first_from_the_scores_and_the_evidence_after() {
+        // A fresh workspace answers the dashboard and its actions from an evaluation of the scores only; they must
+        // be the answers of a fully evaluated one. The evidence comes with the first page that shows it, or while
+        // idle (`complete`).
+        let json = |a: &ViewAnswer| serde_json::to_string(a).expect("json");
+        let fresh = || Workspace::new(ingest(|_| true), Some(DEMO_AS_OF_UNIX), Policy::default());
+        let actions = ViewRequest::DashboardActions { limit: Some(50) };
+        let mut full = fresh();
+        assert!(full.evaluation().is_some() && !full.incomplete());
+        let (full_dashboard, full_actions) = (
+            json(&ask(&mut full, &ViewRequest::Dashboard)),
+            json(&ask(&mut full, &actions)),
+        );
+        assert!(full_actions.contains("risk_removed"), "{full_actions}");
+
+        let mut first = fresh();
+        assert!(
+            !first.incomplete(),
+            "nothing is evaluated before a question"
+        );
+        assert_eq!(
+            json(&ask(&mut first, &ViewRequest::Dashboard)),
+            full_dashboard
+        );
+        assert!(!first.incomplete(), "the plan comes before the evidence");
+        assert!(!first.complete());
+        assert_eq!(json(&ask(&mut first, &actions)), full_actions);
+        assert!(first.incomplete());
+        assert!(first.complete() && !first.incomplete() && !first.complete());
+        assert_eq!(
+            serde_json::to_string(first.evaluation().expect("evaluated")).expect("json"),
+            serde_json::to_string(full.evaluation().expect("evaluated")).expect("json")
+        );
+        assert_eq!(json(&ask(&mut first, &actions)), full_actions);
+
+        // A page with evidence asked before the idle work gets it all the same.
+        let mut early = fresh();
+        let _ = ask(&mut early, &ViewRequest::Dashboard);
+        let ix = full.evaluation().expect("evaluated").findings[0]
+            .identity
+            .index
+            .expect("an identity");
+        let identity = ViewRequest::Identity {
+            id: format!("#{ix}"),
+            as_of: None,
+        };
+        let page = json(&ask(&mut early, &identity));
+        assert!(!early.incomplete());
+        assert_eq!(page, json(&ask(&mut full, &identity)));
+        assert!(page.contains("\"evidence\":[{"), "{page}");
+    }
+
+    #[test]
     fn an_identity_page_has_its_whole_assessment() {
         // The table holds each identity's assessment without its factors and findings; the page of one identity
         // gets them whole, one view per finding of the evaluation, with evidence.

@@ -33,6 +33,10 @@ pub struct Workspace {
     policy: Policy,
     table: Option<IdentityTable>,
     evaluation: Option<Evaluation>,
+    /// The evaluation's findings carry their evidence. The dashboard's first question is answered from an evaluation
+    /// of the scores only ([`checks::evaluate_scores`]: the same findings, scores and posture, no evidence), the
+    /// evidence is added by the first question that shows it, or by [`Workspace::complete`] while the page is idle.
+    evidence: bool,
     plan: Option<Plan>,
     baseline: Option<Baseline>,
     /// SHA-256 of the input files (the caller hashes; the report lists them).
@@ -73,6 +77,7 @@ impl Workspace {
             policy,
             table: None,
             evaluation: None,
+            evidence: false,
             plan: None,
             baseline: None,
             digests: Vec::new(),
@@ -141,6 +146,7 @@ impl Workspace {
     fn invalidate(&mut self) {
         self.table = None;
         self.evaluation = None;
+        self.evidence = false;
         self.plan = None;
         self.findings = None;
         if let Some(b) = &mut self.baseline {
@@ -154,9 +160,10 @@ impl Workspace {
         self.evaluation.as_ref()
     }
 
-    /// The remediation plan (computed once, on first use: it re-scores every candidate action).
+    /// The remediation plan (computed once, on first use: it re-scores every candidate action). It reads the
+    /// scores only, so it is the same whether the evaluation has its evidence yet or not.
     pub fn plan(&mut self) -> Option<&Plan> {
-        self.ensure_evaluation();
+        self.ensure_scores();
         if self.plan.is_none() {
             let (Some(as_of), Some(evaluation)) = (self.as_of, &self.evaluation) else {
                 return None;
@@ -198,13 +205,43 @@ impl Workspace {
         b.evaluation.as_ref().map(|e| (&b.snapshot, e))
     }
 
-    /// Evaluate, if not done yet (nothing to do without an as-of).
+    /// Evaluate with evidence, if not done yet (nothing to do without an as-of). An evaluation of the scores only is
+    /// replaced; what was derived from it (the plan) reads the scores only and stays.
     fn ensure_evaluation(&mut self) {
-        if self.evaluation.is_none()
+        if (self.evaluation.is_none() || !self.evidence)
             && let Some(as_of) = self.as_of
         {
             self.evaluation = Some(checks::evaluate(&self.snapshot, &self.policy, as_of));
+            self.evidence = true;
         }
+    }
+
+    /// Evaluate the scores, if nothing is evaluated yet: enough for the dashboard and the plan.
+    fn ensure_scores(&mut self) {
+        if self.evaluation.is_none()
+            && let Some(as_of) = self.as_of
+        {
+            self.evaluation = Some(checks::evaluate_scores(&self.snapshot, &self.policy, as_of));
+            self.evidence = false;
+        }
+    }
+
+    /// Whether [`Workspace::complete`] has work left: an evaluation still without its evidence, once the dashboard
+    /// has had both its answers (the scores, then the plan; the page asks for both at once, and the plan must not
+    /// wait behind the evidence).
+    #[must_use]
+    pub fn incomplete(&self) -> bool {
+        self.evaluation.is_some() && !self.evidence && self.plan.is_some()
+    }
+
+    /// Work to do while the user reads the dashboard: add the evidence to an evaluation of the scores only, so the
+    /// next page does not wait for it. Returns whether there was any (see [`Workspace::incomplete`]).
+    pub fn complete(&mut self) -> bool {
+        let pending = self.incomplete();
+        if pending {
+            self.ensure_evaluation();
+        }
+        pending
     }
 
     /// Evaluate and build the identities table, if not done yet. Only the identities table and an identity's page
@@ -247,6 +284,8 @@ impl Workspace {
             Some(Ok(key)) => Some(key),
             None => None,
         };
+        // Reports and exports show every finding's evidence.
+        self.ensure_evaluation();
         if self.plan().is_none() {
             return ViewAnswer::Error {
                 message: "the snapshot has not been evaluated (no as-of date)".into(),
@@ -313,7 +352,11 @@ impl Workspace {
         if let ViewRequest::Export(export) = request {
             return self.export(export);
         }
-        self.ensure_evaluation();
+        match request {
+            // Neither shows evidence: answered from the scores alone when nothing else was asked yet.
+            ViewRequest::Dashboard | ViewRequest::DashboardActions { .. } => self.ensure_scores(),
+            _ => self.ensure_evaluation(),
+        }
         match request {
             ViewRequest::WhatIf(request) => {
                 let (Some(as_of), Some(evaluation)) = (self.as_of, &self.evaluation) else {
