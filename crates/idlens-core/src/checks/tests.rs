@@ -1732,11 +1732,8 @@ fn demo_tenant_findings() {
     assert!(plan.actions.first().is_some_and(|a| a.risk_removed > 0));
 }
 
-#[test]
-fn a_scoring_only_context_scores_as_the_full_one_without_evidence() {
-    // The remediation plan re-scores what-ifs in a scoring-only context: each view must get the same findings
-    // (check, severity, waiver) and the same risk as in the full context, only without evidence.
-    let snap = generated_tenant();
+/// The default policy with every NHI-C-001 finding waived: scoring must tell waived findings apart.
+fn waiving_c001() -> Policy {
     let mut policy = Policy::default();
     policy.waivers.push(crate::policy::Waiver {
         check_id: "NHI-C-001".into(),
@@ -1745,6 +1742,15 @@ fn a_scoring_only_context_scores_as_the_full_one_without_evidence() {
         approver: "test".into(),
         expires: None,
     });
+    policy
+}
+
+#[test]
+fn a_scoring_only_context_scores_as_the_full_one_without_evidence() {
+    // The remediation plan re-scores what-ifs in a scoring-only context: each view must get the same findings
+    // (check, severity, waiver) and the same risk as in the full context, only without evidence.
+    let snap = generated_tenant();
+    let policy = waiving_c001();
     let full = Ctx::new(&snap, &policy, NOW);
     let mut scoring = Ctx::new(&snap, &policy, NOW);
     scoring.scoring_only = true;
@@ -1807,14 +1813,7 @@ fn an_evaluation_of_the_scores_is_the_full_one_without_evidence() {
     // The viewer's dashboard is answered from `evaluate_scores` first: everything but the evidence and the strongest
     // grant's role and scope text must equal the full evaluation's, waivers included.
     let snap = generated_tenant();
-    let mut policy = Policy::default();
-    policy.waivers.push(crate::policy::Waiver {
-        check_id: "NHI-C-001".into(),
-        identity: "*".into(),
-        justification: "test".into(),
-        approver: "test".into(),
-        expires: None,
-    });
+    let policy = waiving_c001();
     let mut full = evaluate(&snap, &policy, NOW);
     let mut scores = evaluate_scores(&snap, &policy, NOW);
     assert!(full.findings.len() > 100 && full.findings.iter().any(|f| f.waived));
