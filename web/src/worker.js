@@ -343,7 +343,22 @@ function answer(id, request) {
 }
 
 function idle() {
-  if (core) core.idl_idle();
+  if (!core) return;
+  try {
+    core.idl_idle();
+  } catch (err) {
+    self.postMessage({ type: "error", message: dropCore(err) });
+  }
+}
+
+// A trap leaves the module in an unknown state: start afresh next time. Returns what the error said.
+function dropCore(err) {
+  core = null;
+  stopReader();
+  instantiating = null;
+  current = { demo: false, files: [] };
+  self.postMessage({ type: "baseline", json: "null" });
+  return String((err && err.message) || err);
 }
 
 // Right after start, while the page waits for files, the module runs once over the demo tenant and forgets it: the
@@ -415,13 +430,7 @@ self.onmessage = async (event) => {
       answer(msg.id, msg.request);
     }
   } catch (err) {
-    // A trap leaves the module in an unknown state: start afresh next time.
-    core = null;
-    stopReader();
-    instantiating = null;
-    current = { demo: false, files: [] };
-    self.postMessage({ type: "baseline", json: "null" });
-    const message = String((err && err.message) || err);
+    const message = dropCore(err);
     if (msg.type === "query") {
       self.postMessage({ type: "answer", id: msg.id, json: JSON.stringify({ kind: "error", message: `The core stopped: ${message}. Load the files again.` }) });
     } else {

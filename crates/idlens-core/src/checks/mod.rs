@@ -1347,8 +1347,8 @@ pub fn evaluate(snap: &Snapshot, policy: &Policy, as_of: i64) -> Evaluation {
 }
 
 /// [`evaluate`] for what the scores need only: the same findings, scores, check runs and posture, but no finding
-/// carries evidence read from a record, and an impact may leave its strongest grant's role and scope empty. About a third
-/// cheaper; the viewer's dashboard, which shows neither, is answered from it first.
+/// carries evidence read from a record, and an impact may leave its strongest grant's role and scope empty. About a
+/// third cheaper; the viewer's dashboard, which shows neither, is answered from it first.
 #[must_use]
 pub fn evaluate_scores(snap: &Snapshot, policy: &Policy, as_of: i64) -> Evaluation {
     let mut cx = Ctx::new(snap, policy, as_of);
