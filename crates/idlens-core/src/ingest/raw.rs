@@ -390,7 +390,12 @@ impl<T> Keyed<T> {
 
 /// A dedup key from a GUID.
 pub(crate) fn guid_key(prefix: &str, guid: Option<Guid>) -> Option<String> {
-    guid.map(|g| format!("{prefix}{g}"))
+    guid.map(|g| {
+        let mut key = String::with_capacity(prefix.len() + 36);
+        key.push_str(prefix);
+        key.push_str(g.text().as_str());
+        key
+    })
 }
 
 /// A dedup key from a case-insensitive resource id.
@@ -451,5 +456,20 @@ pub(crate) fn merge_credentials(kept: &mut Vec<RawCredential>, more: Vec<RawCred
         if !known {
             kept.push(credential);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_guid_key_is_its_prefix_and_the_canonical_text() {
+        let g = Guid::parse("8E3AF657-A8FF-443C-A75C-2FE8C4BCB635");
+        assert_eq!(
+            guid_key("p:", g).as_deref(),
+            Some("p:8e3af657-a8ff-443c-a75c-2fe8c4bcb635")
+        );
+        assert_eq!(guid_key("p:", None), None);
     }
 }

@@ -56,5 +56,5 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
     let prov = ctx.prov;
     ctx.store
         .activity
-        .add(Some(format!("a:{app_id}")), raw, prov)
+        .add(crate::ingest::raw::guid_key("a:", Some(app_id)), raw, prov)
 }
