@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { env, repo, samples, nativeSummary } from "./harness.mjs";
+import { env, repo, samples, nativeSummary, tempDir } from "./harness.mjs";
 
 function sampleFiles() {
   const out = [];
@@ -109,6 +109,65 @@ test("wasm and native agree on every sample export, in any chunking", async () =
     for (const report of wasm.reports) {
       assert.equal(report.records, report.ingested + report.merged + report.set_aside.length, `balanced: ${report.path}`);
     }
+  }
+});
+
+test("strings are read sixteen bytes at a time as byte by byte: quotes, escapes, brackets and control bytes at every offset", async () => {
+  // The worker's module scans JSON strings and records with 128-bit vectors (swar::string_stop, frame.rs
+  // next_structural); the native core, which the unit tests hold to serde, does not. Each trap sits at every
+  // offset from 0 to 39 of a string, so every position in a vector and the steps around its end are covered:
+  // an escaped quote (the record is kept), an escaped letter that makes two ids equal (merged), a raw control
+  // byte (set aside), and brackets inside strings and nested objects at shifting alignments (framing).
+  const dir = tempDir("wasm-simd-strings");
+  const guid = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+  const sub = "/subscriptions/11111111-1111-4111-8111-111111111111";
+  const assignment = (n, id, name) =>
+    `  {\n    "id": "${sub}/providers/Microsoft.Authorization/roleAssignments/${id}",\n` +
+    `    "principalId": "${guid(n)}",\n    "principalName": "${name}",\n    "principalType": "ServicePrincipal",\n` +
+    `    "roleDefinitionId": "${sub}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",\n` +
+    `    "roleDefinitionName": "Reader",\n    "scope": "${sub}"\n  }`;
+  const records = [];
+  for (let k = 0; k < 40; k++) {
+    const pad = "p".repeat(k);
+    records.push(assignment(1000 + k, `q${pad}`, `${pad}\\"quoted\\" {[name]}`));
+    records.push(assignment(2000 + k, `e${pad}b`, `plain${pad}`));
+    records.push(assignment(3000 + k, `e${pad}\\u0062`, `escaped${pad}`));
+    records.push(assignment(4000 + k, `c${pad}`, `${pad}\u0001control`));
+  }
+  const ra = path.join(dir, "role-assignments.json");
+  fs.writeFileSync(ra, `[\n${records.join(",\n")}\n]\n`);
+  const identities = [];
+  for (let k = 0; k < 40; k++) {
+    const pad = " ".repeat(k % 17);
+    const id = `${sub}/resourceGroups/rg-${"r".repeat(k)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-${k}`;
+    identities.push(
+      `{${pad}"id": "${id}", "name": "id-${k}{]", "principalId": "${guid(5000 + k)}", "clientId": "${guid(6000 + k)}",` +
+        `${pad}"tags": {"note": "${"n".repeat(k)}}}{[\\"]"}, "extra": {"a": [1, {"b": "${"x".repeat(k)}"}, []]},` +
+        ` "type": "Microsoft.ManagedIdentity/userAssignedIdentities"}`,
+    );
+    identities.push(
+      `{"id": "${id.replace("id-", "i\\u0064-")}", "name": "dup-${k}", "principalId": "${guid(5000 + k)}",` +
+        ` "type": "Microsoft.ManagedIdentity/userAssignedIdentities"}`,
+    );
+    identities.push(`{"id": "${id}-c", "name": "${"c".repeat(k)}\u0002", "type": "Microsoft.ManagedIdentity/userAssignedIdentities"}`);
+  }
+  const ids = path.join(dir, "identities.json");
+  fs.writeFileSync(ids, `[\n${identities.join(",\n")}\n]\n`);
+  const native = nativeSummary([ra, ids]);
+  const byPath = Object.fromEntries(native.files.map((f) => [path.basename(f.path), f]));
+  // What the byte-by-byte reading finds, so that agreeing with it means something.
+  assert.deepEqual(
+    [byPath["role-assignments.json"].records, byPath["role-assignments.json"].merged, byPath["role-assignments.json"].set_aside],
+    [160, 40, 40],
+  );
+  assert.deepEqual(
+    [byPath["identities.json"].records, byPath["identities.json"].merged, byPath["identities.json"].set_aside],
+    [120, 40, 40],
+  );
+  const exports = await core();
+  for (const sizes of [[1 << 20], [7, 3, 64], [16], [33, 1]]) {
+    const wasm = run(exports, [ra, ids], sizes);
+    assert.deepEqual(wasm.summary, native, `chunk sizes ${sizes}`);
   }
 });
 

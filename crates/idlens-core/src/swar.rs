@@ -42,6 +42,46 @@ pub(crate) fn lower(w: u64) -> u64 {
     w | (upper >> 2)
 }
 
+/// The first `"`, `\\` or control byte at or after `at`; when none is found, where the last step ended (the caller
+/// reads the rest, fewer than eight bytes, one by one). Eight bytes at a time in a `u64`; in a wasm module built
+/// with `simd128` (the worker's), sixteen at a time in a vector first: about a third of the instructions per byte
+/// of the `u64` steps, on the strings that are most of a role-assignment export.
+#[inline]
+pub(crate) fn string_stop(text: &[u8], mut at: usize) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    while let Some(b) = text
+        .get(at..at + 16)
+        .and_then(|s| <&[u8; 16]>::try_from(s).ok())
+    {
+        use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_or};
+        // Sixteen byte reads from one slice: compiled into a single vector load.
+        let v = u8x16(
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+            b[14], b[15],
+        );
+        let hits = v128_or(
+            v128_or(
+                u8x16_eq(v, u8x16_splat(b'"')),
+                u8x16_eq(v, u8x16_splat(b'\\')),
+            ),
+            u8x16_lt(v, u8x16_splat(0x20)),
+        );
+        let stops = u8x16_bitmask(hits);
+        if stops != 0 {
+            return at + stops.trailing_zeros() as usize;
+        }
+        at += 16;
+    }
+    while let Some(w) = word(text, at) {
+        let hits = eq(w, b'"') | eq(w, b'\\') | control(w);
+        if hits != 0 {
+            return at + first(hits);
+        }
+        at += 8;
+    }
+    at
+}
+
 /// The position of the lowest marked byte of a non-zero mask.
 #[inline]
 pub(crate) fn first(mask: u64) -> usize {
@@ -51,6 +91,39 @@ pub(crate) fn first(mask: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_string_stop_is_found_at_every_offset_and_length() {
+        // Against a byte-by-byte reading: each stop byte (and near misses) at every position of texts of 0 to 40
+        // bytes, from every starting offset. Where there is none, the scan ends within the last seven bytes.
+        let is_stop = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+        for len in 0..40 {
+            for at in 0..len {
+                for target in [
+                    b'"', b'\\', 0u8, 0x1F, b'\n', 0x20, b'!', b'#', 0x5B, 0x5D, 0x80, 0xFF,
+                ] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = target;
+                    for start in 0..=len {
+                        let expected = text[start..]
+                            .iter()
+                            .position(|&b| is_stop(b))
+                            .map(|p| p + start);
+                        let got = string_stop(&text, start);
+                        match expected {
+                            Some(p) if p - start < (len - start) / 8 * 8 => {
+                                assert_eq!(got, p, "{text:?} {start}")
+                            }
+                            Some(p) => {
+                                assert!(got <= p && len - got < 8, "{text:?} {start}: {got}")
+                            }
+                            None => assert!(got <= len && len - got < 8, "{text:?} {start}: {got}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_first_hit_is_exact_whatever_surrounds_it() {

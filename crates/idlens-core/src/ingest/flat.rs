@@ -155,15 +155,8 @@ impl<'a> Scanner<'a> {
         let t = self.text;
         let mut i = start;
         loop {
-            // Eight bytes at a time: find the first quote, backslash or control character.
-            while let Some(w) = swar::word(t, i) {
-                let hits = swar::eq(w, b'"') | swar::eq(w, b'\\') | swar::control(w);
-                if hits != 0 {
-                    i += swar::first(hits);
-                    break;
-                }
-                i += 8;
-            }
+            // Many bytes at a time: find the first quote, backslash or control character.
+            i = swar::string_stop(t, i);
             match *t.get(i)? {
                 b'"' => {
                     self.at = i + 1;
