@@ -44,8 +44,9 @@ pub(crate) fn lower(w: u64) -> u64 {
 
 /// The first `"`, `\\` or control byte at or after `at`; when none is found, where the last step ended (the caller
 /// reads the rest, fewer than eight bytes, one by one). Eight bytes at a time in a `u64`; in a wasm module built
-/// with `simd128` (the worker's), sixteen at a time in a vector first: about a third of the instructions per byte
-/// of the `u64` steps, on the strings that are most of a role-assignment export.
+/// with `simd128` (the worker's), sixteen at a time in a vector first (a load, three compares, two ORs and a bit
+/// mask per sixteen bytes, against some eighteen operations per eight in the `u64` steps), on the strings that are
+/// most of a role-assignment export.
 #[inline]
 pub(crate) fn string_stop(text: &[u8], mut at: usize) -> usize {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
