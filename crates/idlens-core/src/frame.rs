@@ -523,15 +523,8 @@ fn next_structural(chunk: &[u8], mut at: usize) -> usize {
     const CASE: u64 = swar::ONES * 0x20;
     // Sixteen bytes at a time in a vector where the module has them (the worker's: see `swar::string_stop`).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    while let Some(b) = chunk
-        .get(at..at + 16)
-        .and_then(|s| <&[u8; 16]>::try_from(s).ok())
-    {
-        use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, u8x16_splat, v128_or};
-        let v = u8x16(
-            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-            b[14], b[15],
-        );
+    while let Some(v) = swar::vector(chunk, at) {
+        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_or};
         let folded = v128_or(v, u8x16_splat(0x20));
         let hits = v128_or(
             v128_or(

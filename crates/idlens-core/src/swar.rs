@@ -42,6 +42,18 @@ pub(crate) fn lower(w: u64) -> u64 {
     w | (upper >> 2)
 }
 
+/// The sixteen bytes at `text[at..at + 16]` as one vector, when there are sixteen bytes there (sixteen reads of one
+/// array, which the compiler turns into a single vector load).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline]
+pub(crate) fn vector(text: &[u8], at: usize) -> Option<core::arch::wasm32::v128> {
+    let b: &[u8; 16] = text.get(at..at + 16)?.try_into().ok()?;
+    Some(core::arch::wasm32::u8x16(
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+        b[14], b[15],
+    ))
+}
+
 /// The first `"`, `\\` or control byte at or after `at`; when none is found, where the last step ended (the caller
 /// reads the rest, fewer than eight bytes, one by one). Eight bytes at a time in a `u64`; in a wasm module built
 /// with `simd128` (the worker's), sixteen at a time in a vector first (a load, three compares, two ORs and a bit
@@ -50,16 +62,8 @@ pub(crate) fn lower(w: u64) -> u64 {
 #[inline]
 pub(crate) fn string_stop(text: &[u8], mut at: usize) -> usize {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    while let Some(b) = text
-        .get(at..at + 16)
-        .and_then(|s| <&[u8; 16]>::try_from(s).ok())
-    {
-        use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_or};
-        // Sixteen byte reads from one slice: compiled into a single vector load.
-        let v = u8x16(
-            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-            b[14], b[15],
-        );
+    while let Some(v) = vector(text, at) {
+        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_or};
         let hits = v128_or(
             v128_or(
                 u8x16_eq(v, u8x16_splat(b'"')),
