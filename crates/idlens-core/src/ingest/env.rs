@@ -112,15 +112,15 @@ pub fn classify_text(text: &str) -> Environment {
             len += 1;
             continue;
         }
-        if len > 0 && len <= LONGEST {
-            let packed = u128::from_le_bytes(token);
-            prod |= PROD_PACKED.contains(&packed);
-            non_prod |= NON_PROD_PACKED.contains(&packed);
-        }
         if len > 0 {
+            if len <= LONGEST {
+                let packed = u128::from_le_bytes(token);
+                prod |= PROD_PACKED.contains(&packed);
+                non_prod |= NON_PROD_PACKED.contains(&packed);
+            }
             token = [0u8; 16];
+            len = 0;
         }
-        len = 0;
     }
     match (prod, non_prod) {
         (true, false) => Environment::Prod,
