@@ -354,10 +354,11 @@ impl Framer {
                 }
                 continue;
             }
-            if self.stack.len() >= 2 && matches!(self.capture, Capture::Nested { .. }) {
-                // Inside a record below the top: only quotes, brackets and line breaks change anything here (no key
-                // is tracked, no record starts, no document ends), so skip to the next one eight bytes at a time.
-                i = next_structural(chunk, i);
+            if self.stack.len() >= 2
+                && let Capture::Nested { depth } = self.capture
+            {
+                // Inside a record below the top: no key is tracked, no record starts, no document ends here.
+                i = self.skip_nested(chunk, i, depth);
                 if i == n {
                     break;
                 }
@@ -501,6 +502,62 @@ impl Framer {
         Ok(())
     }
 
+    /// Read on through a record that began at stack depth `depth`, while inside it below the top level: strings
+    /// (escapes included) are skipped whole, brackets opened and closed, line breaks counted, jumping from one
+    /// quote or bracket to the next. Returns where the main loop takes over: a closing bracket that leaves this
+    /// region (or does not match), or the end of the chunk (a string left open there is marked so).
+    fn skip_nested(&mut self, chunk: &[u8], mut i: usize, depth: usize) -> usize {
+        let n = chunk.len();
+        // A closing bracket at this stack length or below is the main loop's: it ends the record, or reaches the
+        // top level, where keys are tracked.
+        let floor = depth.max(1) + 1;
+        loop {
+            let (at, lines) = next_structural(chunk, i);
+            self.line += lines;
+            if at >= n {
+                return n;
+            }
+            match chunk[at] {
+                b'"' => {
+                    let mut j = at + 1;
+                    loop {
+                        j = swar::quote_or_escape(chunk, j);
+                        while j < n && !matches!(chunk[j], b'"' | b'\\') {
+                            j += 1;
+                        }
+                        if j >= n {
+                            self.in_string = true;
+                            return n;
+                        }
+                        if chunk[j] == b'"' {
+                            break;
+                        }
+                        // An escape: the byte after the backslash is never the string's end.
+                        if j + 1 >= n {
+                            self.in_string = true;
+                            self.escaped = true;
+                            return n;
+                        }
+                        j += 2;
+                    }
+                    i = j + 1;
+                }
+                open @ (b'{' | b'[') => {
+                    self.stack.push(open);
+                    i = at + 1;
+                }
+                close => {
+                    let open = if close == b'}' { b'{' } else { b'[' };
+                    if self.stack.len() <= floor || self.stack.last() != Some(&open) {
+                        return at;
+                    }
+                    self.stack.pop();
+                    i = at + 1;
+                }
+            }
+        }
+    }
+
     fn at_record_slot(&self) -> bool {
         self.capture == Capture::Idle && self.record_depth == Some(self.stack.len())
     }
@@ -516,46 +573,56 @@ impl Framer {
     }
 }
 
-/// The position of the first `"`, bracket or line break in `chunk` from `at` (`chunk.len()` when there is none).
+/// The position of the first `"` or bracket in `chunk` from `at` (`chunk.len()` when there is none), and the line
+/// breaks before it.
 #[inline]
-fn next_structural(chunk: &[u8], mut at: usize) -> usize {
+fn next_structural(chunk: &[u8], mut at: usize) -> (usize, u64) {
     // `[` and `]` are `{` and `}` with bit 0x20 clear, and no other byte becomes `{` or `}` when it is set.
     const CASE: u64 = swar::ONES * 0x20;
+    let mut lines = 0;
     // Sixteen bytes at a time in a vector where the module has them (the worker's: see `swar::string_stop`).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     while let Some(v) = swar::vector(chunk, at) {
         use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_or};
         let folded = v128_or(v, u8x16_splat(0x20));
         let hits = v128_or(
-            v128_or(
-                u8x16_eq(v, u8x16_splat(b'"')),
-                u8x16_eq(v, u8x16_splat(b'\n')),
-            ),
+            u8x16_eq(v, u8x16_splat(b'"')),
             v128_or(
                 u8x16_eq(folded, u8x16_splat(b'{')),
                 u8x16_eq(folded, u8x16_splat(b'}')),
             ),
         );
+        let breaks = u32::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(b'\n'))));
         let stops = u8x16_bitmask(hits);
         if stops != 0 {
-            return at + stops.trailing_zeros() as usize;
+            let before = (1u32 << stops.trailing_zeros()) - 1;
+            return (
+                at + stops.trailing_zeros() as usize,
+                lines + u64::from((breaks & before).count_ones()),
+            );
         }
+        lines += u64::from(breaks.count_ones());
         at += 16;
     }
     while let Some(w) = swar::word(chunk, at) {
-        let hits = swar::eq(w, b'"')
-            | swar::eq(w | CASE, b'{')
-            | swar::eq(w | CASE, b'}')
-            | swar::eq(w, b'\n');
+        let hits = swar::eq(w, b'"') | swar::eq(w | CASE, b'{') | swar::eq(w | CASE, b'}');
+        let breaks = swar::eq_exact(w, b'\n');
         if hits != 0 {
-            return at + swar::first(hits);
+            // The stop's own byte and those above it are not counted: it is never a line break.
+            let before = (1u64 << (swar::first(hits) * 8)) - 1;
+            return (
+                at + swar::first(hits),
+                lines + u64::from((breaks & before).count_ones()),
+            );
         }
+        lines += u64::from(breaks.count_ones());
         at += 8;
     }
-    while at < chunk.len() && !matches!(chunk[at], b'"' | b'{' | b'}' | b'[' | b']' | b'\n') {
+    while at < chunk.len() && !matches!(chunk[at], b'"' | b'{' | b'}' | b'[' | b']') {
+        lines += u64::from(chunk[at] == b'\n');
         at += 1;
     }
-    at
+    (at, lines)
 }
 
 /// An owned copy of a [`Record`], as [`frame_all`] returns it.
@@ -709,13 +776,15 @@ mod tests {
     #[test]
     fn nested_records_are_framed_exactly_across_runs_of_plain_text() {
         // Pretty-printed records nested four deep (the shape of a service principal), with long runs of indentation
-        // and plain text between the brackets, brackets and line breaks inside strings, and escaped quotes: the
-        // skip-ahead inside records must stop at every bracket, quote and line break, at every alignment.
+        // and plain text between the brackets, blank lines, brackets and line breaks inside strings, escaped quotes,
+        // and strings that end in an escaped backslash: the skip-ahead inside records must stop at every bracket and
+        // quote, count every line break, and end strings at the right quote, at every alignment.
         let mut input = String::from("[\n");
         for n in 0..24 {
             let pad = " ".repeat(n);
             input.push_str(&format!(
-                "  {{\n    \"id\": {n},{pad}\n    \"creds\": [\n      {{\n        \"k\": \"[{{\\\"x\\\"}}]\\n\",\n\
+                "  {{\n    \"id\": {n},{pad}\n    \"creds\": [\n\n\n \n      {{\n        \"k\": \"[{{\\\"x\\\"}}]\\n\",\n\
+                 {pad}\"e\": [\"tail\\\\\", \"{{\\\\\\\"}}\", \"{pad}\\\\\"],\n\
                  {pad}        \"n\": [true, false, null, -1.5e3, [[]], {{}}]\n      }}\n    ],\n    \"t\":{pad}\"{pad}\"\n  }}{}\n",
                 if n < 23 { "," } else { "" }
             ));

@@ -87,6 +87,44 @@ pub(crate) fn string_stop(text: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// The first `"` or `\\` at or after `at` (the end of a JSON string, or an escape in it); when none is found, where
+/// the last step ended, as [`string_stop`]. Control bytes are not stops: the framer leaves judging them to the
+/// reader of the record.
+#[inline]
+pub(crate) fn quote_or_escape(text: &[u8], mut at: usize) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    while let Some(v) = vector(text, at) {
+        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_or};
+        let hits = v128_or(
+            u8x16_eq(v, u8x16_splat(b'"')),
+            u8x16_eq(v, u8x16_splat(b'\\')),
+        );
+        let stops = u8x16_bitmask(hits);
+        if stops != 0 {
+            return at + stops.trailing_zeros() as usize;
+        }
+        at += 16;
+    }
+    while let Some(w) = word(text, at) {
+        let hits = eq(w, b'"') | eq(w, b'\\');
+        if hits != 0 {
+            return at + first(hits);
+        }
+        at += 8;
+    }
+    at
+}
+
+/// High bit set in each byte of `w` equal to `byte`, exactly (no borrow between bytes, unlike [`eq`]): for
+/// counting, where every marked byte matters, not only the lowest.
+#[inline]
+pub(crate) fn eq_exact(w: u64, byte: u8) -> u64 {
+    let x = w ^ (ONES * u64::from(byte));
+    // Per byte: the low seven bits plus 0x7F carry into the high bit unless they are all zero; OR the byte's own
+    // high bit. A byte is zero exactly when neither is set.
+    !(((x & !HIGHS) + !HIGHS) | x) & HIGHS
+}
+
 /// The position of the lowest marked byte of a non-zero mask.
 #[inline]
 pub(crate) fn first(mask: u64) -> usize {
@@ -123,6 +161,71 @@ mod tests {
                                 assert!(got <= p && len - got < 8, "{text:?} {start}: {got}")
                             }
                             None => assert!(got <= len && len - got < 8, "{text:?} {start}: {got}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quotes_and_escapes_are_found_at_every_offset_and_control_bytes_are_not_stops() {
+        let is_stop = |b: u8| b == b'"' || b == b'\\';
+        for len in 0..40 {
+            for at in 0..len {
+                for target in [
+                    b'"',
+                    b'\\',
+                    0u8,
+                    b'\n',
+                    0x1F,
+                    b'!',
+                    b'#',
+                    0x5C ^ 0x80,
+                    0x80,
+                    0xFF,
+                ] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = target;
+                    for start in 0..=len {
+                        let expected = text[start..]
+                            .iter()
+                            .position(|&b| is_stop(b))
+                            .map(|p| p + start);
+                        let got = quote_or_escape(&text, start);
+                        match expected {
+                            Some(p) if p - start < (len - start) / 8 * 8 => {
+                                assert_eq!(got, p, "{text:?} {start}")
+                            }
+                            Some(p) => {
+                                assert!(got <= p && len - got < 8, "{text:?} {start}: {got}")
+                            }
+                            None => assert!(got <= len && len - got < 8, "{text:?} {start}: {got}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exact_equality_marks_every_equal_byte_and_no_other() {
+        // Every pair of byte values in every pair of positions (the rest zero, then 0xFF): no borrow marks a byte.
+        for fill in [0u8, 0x0A, 0x0B, 0xFF] {
+            for a in 0..8 {
+                for b in 0..8 {
+                    for va in 0..=255u8 {
+                        for vb in [0u8, 0x0A, 0x0B, 0x09, 0x8A, 0xFF, va] {
+                            let mut bytes = [fill; 8];
+                            bytes[a] = va;
+                            bytes[b] = vb;
+                            let w = u64::from_le_bytes(bytes);
+                            let expected = bytes
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, x)| **x == b'\n')
+                                .fold(0u64, |m, (k, _)| m | 0x80 << (8 * k));
+                            assert_eq!(eq_exact(w, b'\n'), expected, "{bytes:?}");
                         }
                     }
                 }
