@@ -242,6 +242,47 @@ fn orphaned_assignment_is_a_fact() {
 }
 
 #[test]
+fn bytes_that_are_not_utf8_are_replaced_and_counted_and_the_record_kept() {
+    // A Latin-1 `é` (0xE9) in a name that is read, and a stray 0xFF in a field that is not: both records are kept,
+    // the bad bytes read as U+FFFD, and the file's messages say how many records and where the first was.
+    let mut text = b"[\n".to_vec();
+    text.extend_from_slice(
+        UAMI_LIST
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .as_bytes(),
+    );
+    text.extend_from_slice(b",\n");
+    text.extend_from_slice(
+        b"{\"clientId\": \"11111111-2222-3333-4444-555555555555\", \"name\": \"id-caf\xE9\",\n\
+          \"id\": \"/subscriptions/1b877039-42c8-467f-a80b-950b770fa4ff/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-caf\xE9\",\n\
+          \"principalId\": \"66666666-7777-8888-9999-000000000000\", \"location\": \"x\xFFy\"}\n]",
+    );
+    assert!(std::str::from_utf8(&text).is_err());
+    let snap = ingest(&[("identities.json", &text)]);
+    let f = &snap.files[0];
+    assert_eq!(
+        (f.records, f.ingested, f.set_aside.len()),
+        (2, 2, 0),
+        "{f:?}"
+    );
+    let ix = snap.index.by_principal_id[&g("66666666-7777-8888-9999-000000000000")];
+    assert_eq!(
+        snap.opt_str(snap.identities[ix as usize].display_name),
+        Some("id-caf\u{FFFD}")
+    );
+    let message = f
+        .messages
+        .iter()
+        .find(|m| m.contains("not UTF-8"))
+        .unwrap_or_else(|| panic!("no message: {:?}", f.messages));
+    assert!(
+        message.starts_with("1 record(s)") && message.contains("record 1, line 10"),
+        "{message}"
+    );
+}
+
+#[test]
 fn nulls_absent_and_wrong_types() {
     let ras = r#"[
       {"principalId":"8097154c-b14f-4898-928c-16ca80e12dfd","roleDefinitionId":"x/acdd72a7-3385-48ef-bd42-f606fba81ae7","scope":"/subscriptions/s","condition":null,"description":null,"createdBy":null},

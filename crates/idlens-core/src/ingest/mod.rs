@@ -234,6 +234,7 @@ impl Records<'_> {
         };
         let outcome = match format {
             Some(format) => {
+                let text = raw::record_text(bytes, self.warnings, index, line);
                 let Shared { strings, store, .. } = &mut *self.shared;
                 let mut ctx = Ctx {
                     strings,
@@ -241,7 +242,7 @@ impl Records<'_> {
                     warnings: self.warnings,
                     prov,
                 };
-                azure::read(format, bytes, &mut ctx)
+                azure::read(format, &text, &mut ctx)
             }
             None => Outcome::SetAside("not a record of a recognised export".into()),
         };

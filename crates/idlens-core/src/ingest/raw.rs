@@ -27,6 +27,9 @@ pub(crate) struct Warnings {
     pub bad_time_example: Option<String>,
     pub bad_guids: u64,
     pub bad_guid_example: Option<String>,
+    /// Records that held bytes which are not UTF-8, and where the first was.
+    pub not_utf8: u64,
+    pub not_utf8_first: Option<(u64, u64)>,
 }
 
 impl Warnings {
@@ -53,7 +56,32 @@ impl Warnings {
                 self.bad_guid_example.as_deref().unwrap_or("")
             ));
         }
+        if let Some((record, line)) = self.not_utf8_first {
+            out.push(format!(
+                "{} record(s) held bytes that are not UTF-8; they were read with U+FFFD in place of those bytes \
+                 (first: record {record}, line {line})",
+                self.not_utf8
+            ));
+        }
         out
+    }
+}
+
+/// A record's text for serde: checked as UTF-8 once, so that serde, reading a `str`, need not check each string
+/// again. A record with bytes that are not UTF-8 is kept, read with U+FFFD in their place, and counted in `warnings`.
+pub(crate) fn record_text<'a>(
+    bytes: &'a [u8],
+    warnings: &mut Warnings,
+    record: u64,
+    line: u64,
+) -> Cow<'a, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => {
+            warnings.not_utf8 += 1;
+            warnings.not_utf8_first.get_or_insert((record, line));
+            String::from_utf8_lossy(bytes)
+        }
     }
 }
 

@@ -46,8 +46,8 @@ fn origin(text: Option<&str>) -> Option<CredentialHolder> {
     }
 }
 
-pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => {
             return Outcome::SetAside(format!(

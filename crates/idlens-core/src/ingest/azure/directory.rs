@@ -72,12 +72,12 @@ fn present<'r>(text: Option<&'r Cow<'_, str>>) -> Option<&'r str> {
 }
 
 /// Read one `unifiedRoleAssignment` (`kind` = directory role) or `appRoleAssignment` (`kind` = app role).
-pub(crate) fn read(kind: DirectoryGrantKind, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn read(kind: DirectoryGrantKind, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     let (what, role_field) = match kind {
         DirectoryGrantKind::DirectoryRole => ("directory role assignment", "roleDefinitionId"),
         DirectoryGrantKind::AppRole => ("app role assignment", "appRoleId"),
     };
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => return Outcome::SetAside(format!("not a {what} record: {err}")),
     };

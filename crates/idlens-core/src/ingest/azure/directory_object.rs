@@ -49,12 +49,12 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
     })
 }
 
-pub(crate) fn read(kind: DirectoryPrincipalKind, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn read(kind: DirectoryPrincipalKind, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     let what = match kind {
         DirectoryPrincipalKind::User => "user",
         DirectoryPrincipalKind::Group => "group",
     };
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => {
             return Outcome::SetAside(format!(

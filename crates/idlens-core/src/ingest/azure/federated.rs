@@ -42,8 +42,8 @@ fn parent_of(id: &str) -> Option<&str> {
     id.get(..at).filter(|p| !p.is_empty())
 }
 
-pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => return Outcome::SetAside(format!("not a federated credential record: {err}")),
     };

@@ -1,5 +1,6 @@
-//! Readers for Azure and Entra exports: one module per source, each turning one record's bytes into a raw entity
-//! with `serde_json::from_slice` on a typed, borrowing struct (every field optional, unknown keys ignored).
+//! Readers for Azure and Entra exports: one module per source, each turning one record's text into a raw entity
+//! with `serde_json::from_str` on a typed, borrowing struct (every field optional, unknown keys ignored). The text
+//! was checked as UTF-8 once for the whole record (`raw::record_text`), so serde does not check each string again.
 
 /// A field from the record itself or, in the ARM REST shape, from its `properties`.
 macro_rules! pick {
@@ -30,33 +31,33 @@ use super::detect::Format;
 use super::raw::{Ctx, Outcome};
 
 /// Read one record of a file whose format is `format`.
-pub(crate) fn read(format: Format, bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn read(format: Format, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     match format {
-        Format::UserAssignedIdentities => identity::read(bytes, ctx),
+        Format::UserAssignedIdentities => identity::read(text, ctx),
         Format::RoleAssignments | Format::PowerShellRoleAssignments => {
-            role_assignment::read(bytes, ctx)
+            role_assignment::read(text, ctx)
         }
-        Format::RoleDefinitions => role_definition::read(bytes, ctx),
+        Format::RoleDefinitions => role_definition::read(text, ctx),
         Format::ServicePrincipals | Format::AadGraphServicePrincipals => {
-            service_principal::read(bytes, ctx)
+            service_principal::read(text, ctx)
         }
-        Format::Applications | Format::AadGraphApplications => application::read(bytes, ctx),
-        Format::Resources => resource_graph::read(bytes, ctx),
-        Format::FederatedCredentials => federated::read(bytes, ctx),
-        Format::SignInActivity => signin::read(bytes, ctx),
+        Format::Applications | Format::AadGraphApplications => application::read(text, ctx),
+        Format::Resources => resource_graph::read(text, ctx),
+        Format::FederatedCredentials => federated::read(text, ctx),
+        Format::SignInActivity => signin::read(text, ctx),
         Format::DirectoryRoleAssignments => {
-            directory::read(crate::model::DirectoryGrantKind::DirectoryRole, bytes, ctx)
+            directory::read(crate::model::DirectoryGrantKind::DirectoryRole, text, ctx)
         }
         Format::AppRoleAssignments => {
-            directory::read(crate::model::DirectoryGrantKind::AppRole, bytes, ctx)
+            directory::read(crate::model::DirectoryGrantKind::AppRole, text, ctx)
         }
-        Format::CredentialSignInActivity => credential_signin::read(bytes, ctx),
-        Format::ActivityLog => activity_log::read(bytes, ctx),
+        Format::CredentialSignInActivity => credential_signin::read(text, ctx),
+        Format::ActivityLog => activity_log::read(text, ctx),
         Format::Users => {
-            directory_object::read(crate::model::DirectoryPrincipalKind::User, bytes, ctx)
+            directory_object::read(crate::model::DirectoryPrincipalKind::User, text, ctx)
         }
         Format::Groups => {
-            directory_object::read(crate::model::DirectoryPrincipalKind::Group, bytes, ctx)
+            directory_object::read(crate::model::DirectoryPrincipalKind::Group, text, ctx)
         }
         Format::Foreign(id) => {
             Outcome::SetAside(format!("{id} exports are recognised but not read yet"))

@@ -105,16 +105,16 @@ struct TypeOnly<'a> {
     kind: Option<Cow<'a, str>>,
 }
 
-pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     // One serde pass for the common case; a user-assigned identity row (its `type` says so) is read as an identity,
     // also when its shape is not a resource's.
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => {
-            if let Ok(TypeOnly { kind: Some(kind) }) = serde_json::from_slice::<TypeOnly<'_>>(bytes)
+            if let Ok(TypeOnly { kind: Some(kind) }) = serde_json::from_str::<TypeOnly<'_>>(text)
                 && super::identity::is_uami_type(&kind)
             {
-                return super::identity::read(bytes, ctx);
+                return super::identity::read(text, ctx);
             }
             return Outcome::SetAside(format!("not a resource record: {err}"));
         }
@@ -124,7 +124,7 @@ pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
         .as_deref()
         .is_some_and(super::identity::is_uami_type)
     {
-        return super::identity::read(bytes, ctx);
+        return super::identity::read(text, ctx);
     }
     let Some(id_text) = record
         .id

@@ -52,8 +52,8 @@ fn scope_of_assignment_id(id: &str) -> Option<&str> {
     Some(if scope.is_empty() { "/" } else { scope })
 }
 
-pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
-    match serde_json::from_slice(bytes) {
+pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    match serde_json::from_str(text) {
         Ok(record) => apply(record, ctx),
         Err(err) => Outcome::SetAside(format!("not a role assignment record: {err}")),
     }

@@ -50,8 +50,8 @@ struct Record<'a> {
     properties: Option<Box<Record<'a>>>,
 }
 
-pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => return Outcome::SetAside(format!("not a role definition record: {err}")),
     };

@@ -158,8 +158,8 @@ fn alternative_names<'n>(names: &'n [Cow<'_, str>]) -> (Option<bool>, Option<&'n
     (explicit, resource)
 }
 
-pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => return Outcome::SetAside(format!("not a service principal record: {err}")),
     };

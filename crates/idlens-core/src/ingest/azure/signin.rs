@@ -33,8 +33,8 @@ struct Record<'a> {
     delegated_resource_sign_in_activity: Option<SignIn<'a>>,
 }
 
-pub(crate) fn read(bytes: &[u8], ctx: &mut Ctx<'_>) -> Outcome {
-    let record: Record<'_> = match serde_json::from_slice(bytes) {
+pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => return Outcome::SetAside(format!("not a sign-in activity record: {err}")),
     };
