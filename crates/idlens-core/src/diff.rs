@@ -103,7 +103,7 @@ fn identity_change(snap: &Snapshot, i: &Identity) -> IdentityChange {
     let id = i
         .principal_id
         .or(i.client_id)
-        .map(|g| g.to_string())
+        .map(|g| g.canonical())
         .or_else(|| snap.opt_str(i.resource_id).map(str::to_owned))
         .unwrap_or_default();
     IdentityChange {
@@ -134,11 +134,11 @@ fn grants(snap: &Snapshot) -> BTreeMap<(String, String, String), GrantChange> {
             .and_then(|r| {
                 snap.opt_str(r.name)
                     .map(str::to_owned)
-                    .or(r.guid.map(|g| g.to_string()))
+                    .or(r.guid.map(|g| g.canonical()))
             })
             .unwrap_or_default();
         let role_key = role
-            .and_then(|r| r.guid.map(|g| g.to_string()))
+            .and_then(|r| r.guid.map(|g| g.canonical()))
             .unwrap_or_else(|| fold(&role_name));
         let scope = snap
             .scopes

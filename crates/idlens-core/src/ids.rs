@@ -53,17 +53,26 @@ impl Guid {
     #[must_use]
     pub fn text(self) -> GuidText {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let v = self.0;
+        // Two 64-bit halves: a 128-bit shift by a variable amount is a library call in wasm32.
+        let halves = [(self.0 >> 64) as u64, self.0 as u64];
         let mut out = [b'-'; 36];
-        let mut shift = 128;
+        let mut digit = 0;
         for (at, slot) in out.iter_mut().enumerate() {
             if matches!(at, 8 | 13 | 18 | 23) {
                 continue;
             }
-            shift -= 4;
-            *slot = DIGITS[((v >> shift) & 0xF) as usize];
+            let half = halves[digit / 16];
+            *slot = DIGITS[((half >> (60 - 4 * (digit % 16))) & 0xF) as usize];
+            digit += 1;
         }
         GuidText(out)
+    }
+
+    /// [`Guid::text`] as an owned `String`: what `to_string` gives, without the formatting machinery (findings name
+    /// every identity by its GUID).
+    #[must_use]
+    pub fn canonical(self) -> String {
+        self.text().as_str().to_owned()
     }
 }
 
@@ -703,6 +712,7 @@ mod tests {
             let text = Guid(v).text();
             assert_eq!(text.as_str(), expected(v));
             assert_eq!(Guid(v).to_string(), expected(v));
+            assert_eq!(Guid(v).canonical(), expected(v));
             assert_eq!(Guid::parse(text.as_str()), Some(Guid(v)));
         }
     }

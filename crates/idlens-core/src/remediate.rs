@@ -345,7 +345,7 @@ fn directory_text(snap: &Snapshot, d: u32) -> String {
     let name = snap
         .opt_str(grant.role_name)
         .map(str::to_owned)
-        .or_else(|| grant.role_id.map(|g| g.to_string()))
+        .or_else(|| grant.role_id.map(|g| g.canonical()))
         .unwrap_or_else(|| "(unknown role)".into());
     match grant.kind {
         crate::model::DirectoryGrantKind::DirectoryRole => format!("Entra directory role {name}"),

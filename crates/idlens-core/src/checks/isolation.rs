@@ -194,7 +194,7 @@ pub(super) fn run(out: &mut Out<'_, '_>, view: &View) {
             });
             let owner = id
                 .app_owner_organization_id
-                .map(|g| g.to_string())
+                .map(|g| g.canonical())
                 .unwrap_or_default();
             let mut evidence =
                 vec![cx.identity_evidence(view.ix, vec![f("appOwnerOrganizationId", &owner)])];

@@ -60,7 +60,7 @@ pub(crate) enum RoleClass {
 }
 
 fn role_class(guid: Option<Guid>, name: &str) -> RoleClass {
-    let by_guid = guid.map(|g| g.to_string());
+    let by_guid = guid.map(|g| g.canonical());
     let g = by_guid.as_deref().unwrap_or("");
     let n = name.trim().to_ascii_lowercase();
     match (g, n.as_str()) {
@@ -296,6 +296,54 @@ fn scope_note(id: &str) -> Option<&'static str> {
     }
 }
 
+/// A list of indices per identity, all in one array (each identity's run of it given by an offset): built once per
+/// evaluation for grants, workloads, credentials and the rest, where a `Vec` per identity meant hundreds of
+/// thousands of small allocations on a large tenant.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lists {
+    /// `start[ix]..start[ix + 1]` is identity `ix`'s run of `items`.
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Lists {
+    /// From `(identity, item)` pairs, each identity's items kept in the pairs' order; owners `>= n` are ignored.
+    fn build(n: usize, pairs: impl Iterator<Item = (usize, u32)> + Clone) -> Self {
+        let mut start = vec![0u32; n + 1];
+        for (owner, _) in pairs.clone() {
+            if owner < n {
+                start[owner + 1] += 1;
+            }
+        }
+        for ix in 0..n {
+            start[ix + 1] += start[ix];
+        }
+        let mut next = start.clone();
+        let mut items = vec![0u32; start[n] as usize];
+        for (owner, item) in pairs {
+            if owner < n {
+                items[next[owner] as usize] = item;
+                next[owner] += 1;
+            }
+        }
+        Self { start, items }
+    }
+
+    /// Identity `ix`'s items (`None` past the last identity).
+    pub(crate) fn get(&self, ix: usize) -> Option<&[u32]> {
+        let (from, to) = (*self.start.get(ix)?, *self.start.get(ix + 1)?);
+        self.items.get(from as usize..to as usize)
+    }
+}
+
+impl std::ops::Index<usize> for Lists {
+    type Output = [u32];
+
+    fn index(&self, ix: usize) -> &[u32] {
+        self.get(ix).unwrap_or_default()
+    }
+}
+
 /// Everything the checks read, indexed once.
 pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
@@ -303,12 +351,12 @@ pub struct Ctx<'a> {
     pub as_of: i64,
     pub avail: Availability,
     pub(crate) status: Vec<CheckStatus>,
-    pub(crate) grants_of: Vec<Vec<u32>>,
-    pub(crate) workloads_of: Vec<Vec<u32>>,
-    pub(crate) creds_of: Vec<Vec<u32>>,
-    pub(crate) feds_of: Vec<Vec<u32>>,
+    pub(crate) grants_of: Lists,
+    pub(crate) workloads_of: Lists,
+    pub(crate) creds_of: Lists,
+    pub(crate) feds_of: Lists,
     /// Directory roles and Graph app roles per identity.
-    pub(crate) dgrants_of: Vec<Vec<u32>>,
+    pub(crate) dgrants_of: Lists,
     /// Users' Managed Identity Operator grants whose scope covers a user-assigned identity, per identity.
     pub(crate) operators_of: Vec<Vec<u32>>,
     pub(crate) role_tier: Vec<f64>,
@@ -374,46 +422,48 @@ impl<'a> Ctx<'a> {
                 }
             })
             .collect();
-        let mut grants_of = vec![Vec::new(); n];
-        for (gx, g) in snap.grants.iter().enumerate() {
-            if let GrantPrincipal::Identity(ix) = g.principal
-                && let Some(list) = grants_of.get_mut(ix as usize)
-            {
-                list.push(gx as u32);
-            }
-        }
-        let mut workloads_of = vec![Vec::new(); n];
-        for (wx, w) in snap.workloads.iter().enumerate() {
-            for a in &w.attachments {
-                if let Some(list) = workloads_of.get_mut(a.identity as usize)
-                    && list.last() != Some(&(wx as u32))
-                {
-                    list.push(wx as u32);
-                }
-            }
-        }
-        let mut creds_of = vec![Vec::new(); n];
-        for (cx, c) in snap.credentials.iter().enumerate() {
-            if let Some(list) = creds_of.get_mut(c.identity as usize) {
-                list.push(cx as u32);
-            }
-        }
-        let mut feds_of = vec![Vec::new(); n];
-        for (fx, f) in snap.federations.iter().enumerate() {
-            if let Some(ix) = f.identity
-                && let Some(list) = feds_of.get_mut(ix as usize)
-            {
-                list.push(fx as u32);
-            }
-        }
-        let mut dgrants_of = vec![Vec::new(); n];
-        for (dx, d) in snap.directory_grants.iter().enumerate() {
-            if let GrantPrincipal::Identity(ix) = d.principal
-                && let Some(list) = dgrants_of.get_mut(ix as usize)
-            {
-                list.push(dx as u32);
-            }
-        }
+        let identity = |p: GrantPrincipal| match p {
+            GrantPrincipal::Identity(ix) => Some(ix as usize),
+            _ => None,
+        };
+        let grants_of = Lists::build(
+            n,
+            snap.grants
+                .iter()
+                .enumerate()
+                .filter_map(|(gx, g)| Some((identity(g.principal)?, gx as u32))),
+        );
+        // A workload that names one identity twice lists it once.
+        let workloads_of = Lists::build(
+            n,
+            snap.workloads.iter().enumerate().flat_map(|(wx, w)| {
+                w.attachments.iter().enumerate().filter_map(move |(k, a)| {
+                    (!w.attachments[..k].iter().any(|b| b.identity == a.identity))
+                        .then_some((a.identity as usize, wx as u32))
+                })
+            }),
+        );
+        let creds_of = Lists::build(
+            n,
+            snap.credentials
+                .iter()
+                .enumerate()
+                .map(|(cx, c)| (c.identity as usize, cx as u32)),
+        );
+        let feds_of = Lists::build(
+            n,
+            snap.federations
+                .iter()
+                .enumerate()
+                .filter_map(|(fx, f)| Some((f.identity? as usize, fx as u32))),
+        );
+        let dgrants_of = Lists::build(
+            n,
+            snap.directory_grants
+                .iter()
+                .enumerate()
+                .filter_map(|(dx, d)| Some((identity(d.principal)?, dx as u32))),
+        );
         let overrides: HashMap<String, f64> = policy
             .role_tiers
             .iter()
@@ -823,8 +873,8 @@ impl<'a> Ctx<'a> {
         };
         let native = id
             .principal_id
-            .map(|g| g.to_string())
-            .or_else(|| id.client_id.map(|g| g.to_string()))
+            .map(|g| g.canonical())
+            .or_else(|| id.client_id.map(|g| g.canonical()))
             .or_else(|| snap.opt_str(id.resource_id).map(str::to_owned))
             .or_else(|| snap.opt_str(id.host_resource_id).map(str::to_owned))
             .unwrap_or_default();
@@ -943,7 +993,7 @@ impl<'a> Ctx<'a> {
         };
         snap.opt_str(d.role_name)
             .map(str::to_owned)
-            .or_else(|| d.role_id.map(|g| g.to_string()))
+            .or_else(|| d.role_id.map(|g| g.canonical()))
             .or_else(|| snap.opt_str(d.role_id_text).map(str::to_owned))
             .unwrap_or_else(|| "(unknown role)".into())
     }
@@ -956,7 +1006,7 @@ impl<'a> Ctx<'a> {
         };
         let role_id = d
             .role_id
-            .map(|g| g.to_string())
+            .map(|g| g.canonical())
             .or_else(|| snap.opt_str(d.role_id_text).map(str::to_owned))
             .unwrap_or_default();
         let name = self.directory_role_name(dx);
@@ -1146,9 +1196,7 @@ impl View {
     }
 
     pub(crate) fn workloads<'c>(&self, cx: &'c Ctx<'_>) -> &'c [u32] {
-        cx.workloads_of
-            .get(self.ix as usize)
-            .map_or(&[], Vec::as_slice)
+        cx.workloads_of.get(self.ix as usize).unwrap_or_default()
     }
 }
 

@@ -153,7 +153,7 @@ pub(super) fn run(
                 let identity = IdentityRef {
                     name: name.clone(),
                     kind: "role-definition".into(),
-                    id: role.guid.map(|g| g.to_string()).unwrap_or_default(),
+                    id: role.guid.map(|g| g.canonical()).unwrap_or_default(),
                     index: None,
                 };
                 let severity = if broad {

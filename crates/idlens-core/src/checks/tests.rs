@@ -1763,7 +1763,7 @@ fn a_scoring_only_context_scores_as_the_full_one_without_evidence() {
             candidates.push(v);
         }
         let mut v = View::of(ix);
-        v.removed_credentials = full.creds_of[ix as usize].clone();
+        v.removed_credentials = full.creds_of[ix as usize].to_vec();
         v.assume_federation = true;
         candidates.push(v);
         for view in &candidates {
@@ -1845,4 +1845,19 @@ fn an_evaluation_of_the_scores_is_the_full_one_without_evidence() {
         serde_json::to_string(&full).expect("json"),
         serde_json::to_string(&scores).expect("json")
     );
+}
+
+#[test]
+fn lists_keep_each_identitys_items_in_order_and_ignore_unknown_owners() {
+    let pairs = [(2, 10), (0, 11), (2, 12), (7, 13), (0, 14), (2, 15)];
+    let lists = super::Lists::build(4, pairs.iter().copied());
+    assert_eq!(lists.get(0), Some(&[11, 14][..]));
+    assert_eq!(lists.get(1), Some(&[][..]));
+    assert_eq!(lists.get(2), Some(&[10, 12, 15][..]));
+    assert_eq!(lists.get(3), Some(&[][..]));
+    assert_eq!(lists.get(4), None);
+    assert_eq!(&lists[2], &[10, 12, 15]);
+    assert!(lists[9].is_empty());
+    let none = super::Lists::build(0, std::iter::empty());
+    assert_eq!(none.get(0), None);
 }

@@ -43,7 +43,7 @@ fn identifying(snap: &Snapshot) -> Vec<String> {
         push(snap.opt_str(w.resource_group));
     }
     for g in &snap.grants {
-        push(g.principal_id.map(|g| g.to_string()).as_deref());
+        push(g.principal_id.map(|g| g.canonical()).as_deref());
         push(snap.opt_str(g.principal_name));
     }
     for f in &snap.federations {

@@ -191,7 +191,7 @@ pub fn identity_detail(
 ) -> Option<IdentityDetail> {
     let identity = snapshot.identities.get(ix as usize)?;
     let s = |sym| snapshot.opt_str(sym).map(str::to_owned);
-    let g = |guid: Option<crate::ids::Guid>| guid.map(|g| g.to_string());
+    let g = |guid: Option<crate::ids::Guid>| guid.map(|g| g.canonical());
 
     let mut workloads: Vec<WorkloadView> = snapshot
         .workloads_of(ix)
@@ -244,7 +244,7 @@ pub fn identity_detail(
                 role: role_name(snapshot, gr.role),
                 role_id: role.and_then(|r| {
                     r.guid
-                        .map(|g| g.to_string())
+                        .map(|g| g.canonical())
                         .or_else(|| snapshot.opt_str(r.id).map(str::to_owned))
                 }),
                 tier: gr.tier,
@@ -280,12 +280,12 @@ pub fn identity_detail(
             index: i as u32,
             kind: d.kind,
             role: s(d.role_name)
-                .or_else(|| d.role_id.map(|g| g.to_string()))
+                .or_else(|| d.role_id.map(|g| g.canonical()))
                 .or_else(|| s(d.role_id_text))
                 .unwrap_or_else(|| "(unknown role)".into()),
             role_id: d
                 .role_id
-                .map(|g| g.to_string())
+                .map(|g| g.canonical())
                 .or_else(|| s(d.role_id_text)),
             privilege: d.privilege,
             tier: d.tier,
@@ -298,7 +298,7 @@ pub fn identity_detail(
                     snapshot.opt_str(d.directory_scope).unwrap_or("")
                 )
             },
-            resource: s(d.resource_name).or_else(|| d.resource_id.map(|g| g.to_string())),
+            resource: s(d.resource_name).or_else(|| d.resource_id.map(|g| g.canonical())),
             assignment_id: s(d.assignment_id),
             created_unix: d.created,
             provenance: sources(snapshot, &d.provenance),
@@ -461,7 +461,7 @@ pub fn role_name(snapshot: &Snapshot, role: RoleIx) -> String {
             snapshot
                 .opt_str(r.name)
                 .map(str::to_owned)
-                .or_else(|| r.guid.map(|g| g.to_string()))
+                .or_else(|| r.guid.map(|g| g.canonical()))
                 .or_else(|| snapshot.opt_str(r.id).map(str::to_owned))
                 .unwrap_or_else(|| format!("role {role}"))
         },

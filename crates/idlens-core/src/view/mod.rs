@@ -464,8 +464,8 @@ pub fn identity_key(snapshot: &Snapshot, ix: IdentityIx) -> String {
     };
     identity
         .principal_id
-        .map(|g| g.to_string())
-        .or_else(|| identity.client_id.map(|g| g.to_string()))
+        .map(|g| g.canonical())
+        .or_else(|| identity.client_id.map(|g| g.canonical()))
         .or_else(|| snapshot.opt_str(identity.resource_id).map(str::to_owned))
         .or_else(|| {
             snapshot

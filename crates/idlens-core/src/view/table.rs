@@ -136,7 +136,7 @@ impl IdentityTable {
             let mut hay = name.to_lowercase();
             for text in [
                 Some(identity_key(snapshot, ix)),
-                identity.client_id.map(|g| g.to_string()),
+                identity.client_id.map(|g| g.canonical()),
                 snapshot.opt_str(identity.resource_id).map(str::to_owned),
                 snapshot
                     .opt_str(identity.host_resource_id)
@@ -360,7 +360,7 @@ impl IdentityTable {
                         .opt_str(d.role_name)
                         .or_else(|| snapshot.opt_str(d.role_id_text))
                         .map_or_else(
-                            || d.role_id.map(|g| g.to_string()).unwrap_or_default(),
+                            || d.role_id.map(|g| g.canonical()).unwrap_or_default(),
                             str::to_owned,
                         ),
                 ),

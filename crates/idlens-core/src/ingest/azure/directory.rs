@@ -119,7 +119,7 @@ pub(crate) fn read(kind: DirectoryGrantKind, text: &str, ctx: &mut Ctx<'_>) -> O
             match kind {
                 DirectoryGrantKind::DirectoryRole => scope_text.unwrap_or("/").to_ascii_lowercase(),
                 DirectoryGrantKind::AppRole =>
-                    resource_id.map(|g| g.to_string()).unwrap_or_else(|| {
+                    resource_id.map(|g| g.canonical()).unwrap_or_else(|| {
                         present(record.resource_display_name.as_ref())
                             .unwrap_or("")
                             .to_ascii_lowercase()

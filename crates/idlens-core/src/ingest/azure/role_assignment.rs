@@ -204,7 +204,7 @@ fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
                     .filter(|n| !n.is_empty())
                     .unwrap_or(scope_text)
                     .to_ascii_lowercase(),
-                |g| g.to_string()
+                |g| g.canonical()
             ),
             crate::ids::fold(scope_text)
         )),
