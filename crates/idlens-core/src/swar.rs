@@ -135,16 +135,12 @@ pub(crate) fn first(mask: u64) -> usize {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_first_string_stop_is_found_at_every_offset_and_length() {
-        // Against a byte-by-byte reading: each stop byte (and near misses) at every position of texts of 0 to 40
-        // bytes, from every starting offset. Where there is none, the scan ends within the last seven bytes.
-        let is_stop = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    /// A scan against a byte-by-byte reading: each of `targets` at every position of texts of 0 to 40 bytes, from
+    /// every starting offset. Where there is no stop, the scan ends within the last seven bytes.
+    fn check_scan(scan: fn(&[u8], usize) -> usize, is_stop: fn(u8) -> bool, targets: &[u8]) {
         for len in 0..40 {
             for at in 0..len {
-                for target in [
-                    b'"', b'\\', 0u8, 0x1F, b'\n', 0x20, b'!', b'#', 0x5B, 0x5D, 0x80, 0xFF,
-                ] {
+                for &target in targets {
                     let mut text = vec![b'a'; len];
                     text[at] = target;
                     for start in 0..=len {
@@ -152,7 +148,7 @@ mod tests {
                             .iter()
                             .position(|&b| is_stop(b))
                             .map(|p| p + start);
-                        let got = string_stop(&text, start);
+                        let got = scan(&text, start);
                         match expected {
                             Some(p) if p - start < (len - start) / 8 * 8 => {
                                 assert_eq!(got, p, "{text:?} {start}")
@@ -169,43 +165,35 @@ mod tests {
     }
 
     #[test]
+    fn the_first_string_stop_is_found_at_every_offset_and_length() {
+        // Stop bytes and near misses.
+        check_scan(
+            string_stop,
+            |b| b == b'"' || b == b'\\' || b < 0x20,
+            &[
+                b'"', b'\\', 0, 0x1F, b'\n', 0x20, b'!', b'#', 0x5B, 0x5D, 0x80, 0xFF,
+            ],
+        );
+    }
+
+    #[test]
     fn quotes_and_escapes_are_found_at_every_offset_and_control_bytes_are_not_stops() {
-        let is_stop = |b: u8| b == b'"' || b == b'\\';
-        for len in 0..40 {
-            for at in 0..len {
-                for target in [
-                    b'"',
-                    b'\\',
-                    0u8,
-                    b'\n',
-                    0x1F,
-                    b'!',
-                    b'#',
-                    0x5C ^ 0x80,
-                    0x80,
-                    0xFF,
-                ] {
-                    let mut text = vec![b'a'; len];
-                    text[at] = target;
-                    for start in 0..=len {
-                        let expected = text[start..]
-                            .iter()
-                            .position(|&b| is_stop(b))
-                            .map(|p| p + start);
-                        let got = quote_or_escape(&text, start);
-                        match expected {
-                            Some(p) if p - start < (len - start) / 8 * 8 => {
-                                assert_eq!(got, p, "{text:?} {start}")
-                            }
-                            Some(p) => {
-                                assert!(got <= p && len - got < 8, "{text:?} {start}: {got}")
-                            }
-                            None => assert!(got <= len && len - got < 8, "{text:?} {start}: {got}"),
-                        }
-                    }
-                }
-            }
-        }
+        check_scan(
+            quote_or_escape,
+            |b| b == b'"' || b == b'\\',
+            &[
+                b'"',
+                b'\\',
+                0,
+                b'\n',
+                0x1F,
+                b'!',
+                b'#',
+                0x5C ^ 0x80,
+                0x80,
+                0xFF,
+            ],
+        );
     }
 
     #[test]
