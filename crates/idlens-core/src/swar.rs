@@ -60,45 +60,31 @@ pub(crate) fn vector(text: &[u8], at: usize) -> Option<core::arch::wasm32::v128>
 /// mask per sixteen bytes, against some eighteen operations per eight in the `u64` steps), on the strings that are
 /// most of a role-assignment export.
 #[inline]
-pub(crate) fn string_stop(text: &[u8], mut at: usize) -> usize {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    while let Some(v) = vector(text, at) {
-        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_or};
-        let hits = v128_or(
-            v128_or(
-                u8x16_eq(v, u8x16_splat(b'"')),
-                u8x16_eq(v, u8x16_splat(b'\\')),
-            ),
-            u8x16_lt(v, u8x16_splat(0x20)),
-        );
-        let stops = u8x16_bitmask(hits);
-        if stops != 0 {
-            return at + stops.trailing_zeros() as usize;
-        }
-        at += 16;
-    }
-    while let Some(w) = word(text, at) {
-        let hits = eq(w, b'"') | eq(w, b'\\') | control(w);
-        if hits != 0 {
-            return at + first(hits);
-        }
-        at += 8;
-    }
-    at
+pub(crate) fn string_stop(text: &[u8], at: usize) -> usize {
+    quote_scan::<true>(text, at)
 }
 
 /// The first `"` or `\\` at or after `at` (the end of a JSON string, or an escape in it); when none is found, where
 /// the last step ended, as [`string_stop`]. Control bytes are not stops: the framer leaves judging them to the
 /// reader of the record.
 #[inline]
-pub(crate) fn quote_or_escape(text: &[u8], mut at: usize) -> usize {
+pub(crate) fn quote_or_escape(text: &[u8], at: usize) -> usize {
+    quote_scan::<false>(text, at)
+}
+
+/// The scan behind [`string_stop`] (`CONTROL`: control bytes stop it too) and [`quote_or_escape`].
+#[inline]
+fn quote_scan<const CONTROL: bool>(text: &[u8], mut at: usize) -> usize {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     while let Some(v) = vector(text, at) {
-        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_or};
-        let hits = v128_or(
+        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_or};
+        let mut hits = v128_or(
             u8x16_eq(v, u8x16_splat(b'"')),
             u8x16_eq(v, u8x16_splat(b'\\')),
         );
+        if CONTROL {
+            hits = v128_or(hits, u8x16_lt(v, u8x16_splat(0x20)));
+        }
         let stops = u8x16_bitmask(hits);
         if stops != 0 {
             return at + stops.trailing_zeros() as usize;
@@ -106,7 +92,10 @@ pub(crate) fn quote_or_escape(text: &[u8], mut at: usize) -> usize {
         at += 16;
     }
     while let Some(w) = word(text, at) {
-        let hits = eq(w, b'"') | eq(w, b'\\');
+        let mut hits = eq(w, b'"') | eq(w, b'\\');
+        if CONTROL {
+            hits |= control(w);
+        }
         if hits != 0 {
             return at + first(hits);
         }

@@ -418,12 +418,7 @@ impl<T> Keyed<T> {
 
 /// A dedup key from a GUID.
 pub(crate) fn guid_key(prefix: &str, guid: Option<Guid>) -> Option<String> {
-    guid.map(|g| {
-        let mut key = String::with_capacity(prefix.len() + 36);
-        key.push_str(prefix);
-        key.push_str(g.text().as_str());
-        key
-    })
+    guid.map(|g| [prefix, g.text().as_str()].concat())
 }
 
 /// A dedup key from a case-insensitive resource id.
