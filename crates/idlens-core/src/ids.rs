@@ -553,10 +553,23 @@ pub fn parse_arm_path(id: &str) -> (ScopeLevel, ArmPath<'_>) {
     if !trimmed.starts_with('/') {
         return (ScopeLevel::Unknown, ArmPath::default());
     }
-    let segments: Vec<&str> = trimmed.trim_end_matches('/').split('/').skip(1).collect();
+    // The level needs at most the first four segments and whether a fifth follows: read no further (resource ids
+    // run to ten segments and more, and most scopes of a big tenant are resources, each new one parsed once).
+    let mut first = [""; 5];
+    let mut count = 0;
+    // Segments follow the leading `/`; trailing ones are ignored, empty ones inside are kept (and match nothing).
+    let mut tail = trimmed.trim_end_matches('/').get(1..);
+    while count < first.len() {
+        let Some(text) = tail else { break };
+        let end = text.bytes().position(|b| b == b'/');
+        first[count] = end.map_or(text, |at| &text[..at]);
+        tail = end.map(|at| &text[at + 1..]);
+        count += 1;
+    }
+    let segments = &first[..count];
     let mut path = ArmPath::default();
     let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-    match segments.as_slice() {
+    match segments {
         [p, ns, mg, name, rest @ ..]
             if eq(p, "providers")
                 && eq(ns, "Microsoft.Management")
@@ -756,6 +769,102 @@ mod tests {
         let json = serde_json::to_string(&i).expect("ser");
         let back: Interner = serde_json::from_str(&json).expect("de");
         assert_eq!(back.get("owner"), Some(Sym(1)));
+    }
+
+    /// Every path made of up to six segments from a set of tricky ones (empty, the names the levels are told by,
+    /// in other cases, non-ASCII), with and without trailing slashes and spaces: the level and parts are those of a
+    /// plain reading that splits the whole path first.
+    #[test]
+    fn scope_parsing_reads_only_the_segments_it_needs() {
+        fn whole_split(id: &str) -> (ScopeLevel, ArmPath<'_>) {
+            let trimmed = id.trim();
+            if trimmed == "/" {
+                return (ScopeLevel::Root, ArmPath::default());
+            }
+            if !trimmed.starts_with('/') {
+                return (ScopeLevel::Unknown, ArmPath::default());
+            }
+            let all: Vec<&str> = trimmed.trim_end_matches('/').split('/').skip(1).collect();
+            let is =
+                |at: usize, name: &str| all.get(at).is_some_and(|s| s.eq_ignore_ascii_case(name));
+            let given = |at: usize| all.get(at).copied().filter(|s| !s.is_empty());
+            let mut path = ArmPath::default();
+            if all.len() >= 4
+                && is(0, "providers")
+                && is(1, "Microsoft.Management")
+                && is(2, "managementGroups")
+            {
+                path.management_group = all.get(3).copied();
+                let level = if all.len() == 4 {
+                    ScopeLevel::ManagementGroup
+                } else {
+                    ScopeLevel::Resource
+                };
+                return (level, path);
+            }
+            if is(0, "subscriptions") && given(1).is_some() {
+                path.subscription = given(1);
+                if all.len() == 2 {
+                    return (ScopeLevel::Subscription, path);
+                }
+                if all.len() >= 4 && is(2, "resourceGroups") && given(3).is_some() {
+                    path.resource_group = given(3);
+                    let level = if all.len() == 4 {
+                        ScopeLevel::ResourceGroup
+                    } else {
+                        ScopeLevel::Resource
+                    };
+                    return (level, path);
+                }
+                return (ScopeLevel::Resource, path);
+            }
+            if is(0, "providers") {
+                return (ScopeLevel::Resource, path);
+            }
+            (ScopeLevel::Unknown, path)
+        }
+        let parts = [
+            "",
+            "subscriptions",
+            "SUBSCRIPTIONS",
+            "s1",
+            "resourceGroups",
+            "resourcegroups",
+            "rg",
+            "providers",
+            "Microsoft.Management",
+            "managementgroups",
+            "mg",
+            "ünï",
+            " ",
+        ];
+        let mut checked = 0;
+        let mut paths = vec![String::new()];
+        for _ in 0..6 {
+            let mut longer = Vec::new();
+            for path in &paths {
+                for (at, part) in parts.iter().enumerate() {
+                    // Past the third segment only emptiness and count matter: vary the rest less.
+                    if path.matches('/').count() >= 3 && at % 6 != 0 {
+                        continue;
+                    }
+                    longer.push(format!("{path}/{part}"));
+                }
+            }
+            for path in &longer {
+                for text in [
+                    path.clone(),
+                    format!("{path}/"),
+                    format!(" {path}// "),
+                    path[1..].to_owned(),
+                ] {
+                    assert_eq!(parse_arm_path(&text), whole_split(&text), "{text:?}");
+                    checked += 1;
+                }
+            }
+            paths = longer;
+        }
+        assert!(checked > 100_000, "{checked}");
     }
 
     #[test]

@@ -343,6 +343,54 @@ mod tests {
         Some((out, span))
     }
 
+    /// Whitespace of every kind (runs of spaces of several lengths, line breaks with and without `\r`, tabs) in each
+    /// place JSON allows it: the same members, the same end, every line counted.
+    #[test]
+    fn any_whitespace_between_tokens_is_skipped_and_its_line_breaks_counted() {
+        let gaps = [
+            String::new(),
+            " ".into(),
+            "\n".into(),
+            "\r\n".into(),
+            format!("\n{}", " ".repeat(4)),
+            format!("\n{}", " ".repeat(7)),
+            format!("\n{}", " ".repeat(8)),
+            format!("\n{}", " ".repeat(19)),
+            format!("{}\n\t \n{}", " ".repeat(9), " ".repeat(3)),
+            "\t\r\n\t".into(),
+        ];
+        // The places between tokens, in order.
+        let tokens = [
+            "{", "\"a\"", ":", "\"x\"", ",", "\"b\"", ":", "[1", ",", "null]", ",", "\"c\"", ":",
+            "{}", "}",
+        ];
+        for gap in &gaps {
+            for place in 0..tokens.len() - 1 {
+                for everywhere in [false, true] {
+                    let mut text = String::new();
+                    for (at, token) in tokens.iter().enumerate() {
+                        text.push_str(token);
+                        if at + 1 < tokens.len() && (everywhere || at == place) {
+                            text.push_str(gap);
+                        }
+                    }
+                    let end = text.len();
+                    text.push_str(",{\"next\": 1}");
+                    let (got, span) = members(&text).expect("read");
+                    let expected = [("a", "s:x"), ("b", "array"), ("c", "o:{}")]
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+                    assert_eq!(got, expected, "{text:?}");
+                    assert_eq!(span.len, end, "{text:?}");
+                    assert_eq!(
+                        span.lines,
+                        text[..end].matches('\n').count() as u64,
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn reads_a_pretty_printed_record_and_counts_its_lines() {
         let text = "{\n  \"id\": \"/subscriptions/x/providers/Microsoft.Authorization/roleAssignments/1\",\n  \
