@@ -29,9 +29,20 @@ impl Guid {
         if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
             return None;
         }
-        // Two 64-bit halves (a u128 shift per digit is slow on wasm32), digits through a table.
-        let high = hex(hex(hex(0, &b[0..8])?, &b[9..13])?, &b[14..18])?;
-        let low = hex(hex(0, &b[19..23])?, &b[24..36])?;
+        // Two 64-bit halves (a u128 shift is slow on wasm32), each of two runs of eight digits read at once.
+        let four = |at: usize| {
+            <[u8; 4]>::try_from(&b[at..at + 4]).map(|d| u64::from(u32::from_le_bytes(d)))
+        };
+        let eight = |at: usize| <[u8; 8]>::try_from(&b[at..at + 8]).map(u64::from_le_bytes);
+        let runs = [
+            eight(0).ok()?,
+            four(9).ok()? | four(14).ok()? << 32,
+            four(19).ok()? | four(24).ok()? << 32,
+            eight(28).ok()?,
+        ];
+        let [r0, r1, r2, r3] = runs.map(hex8);
+        let high = u64::from(r0?) << 32 | u64::from(r1?);
+        let low = u64::from(r2?) << 32 | u64::from(r3?);
         Some(Guid((u128::from(high) << 64) | u128::from(low)))
     }
 
@@ -89,34 +100,27 @@ impl GuidText {
     }
 }
 
-/// Hex digit values, 0xFF for every byte that is not one.
-const HEX: [u8; 256] = {
-    let mut table = [0xFF; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
-
 /// `acc` followed by the hex digits of `digits`; `None` at a byte that is not a hex digit.
 #[inline]
-fn hex(mut acc: u64, digits: &[u8]) -> Option<u64> {
-    for &d in digits {
-        let v = HEX[d as usize];
-        if v == 0xFF {
-            return None;
-        }
-        acc = (acc << 4) | u64::from(v);
+/// Eight hex digits (any case), the first in the lowest byte of `w`, as their 32-bit value; `None` unless all eight
+/// are hex digits. Every byte is checked and converted at once in the word (no table, no branch per digit).
+fn hex8(w: u64) -> Option<u32> {
+    use crate::swar::{HIGHS, ONES};
+    // Bytes with the high bit set are never digits; below it, per-byte sums carry into bit 7 and no further.
+    let x = w & !HIGHS;
+    let at_least = |v: u64, low: u8| (v + ONES * u64::from(0x80 - low)) & HIGHS;
+    let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+    let folded = x | ONES * 0x20;
+    let letter = at_least(folded, b'a') & !at_least(folded, b'f' + 1);
+    if (digit | letter) & !w & HIGHS != HIGHS {
+        return None;
     }
-    Some(acc)
+    // A digit's low four bits are its value; a letter's (0x41.., 0x61..) plus nine, and only letters have 0x40.
+    let v = (x & ONES * 0x0F) + ((x >> 6) & ONES) * 9;
+    // Pack the nibbles, first digit most significant: pairs into bytes, bytes into 16-bit lanes, lanes into 32 bits.
+    let v = ((v << 4) | (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = ((v << 8) | (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((((v << 16) | (v >> 32)) & 0xFFFF_FFFF) as u32)
 }
 
 impl fmt::Display for Guid {
@@ -170,48 +174,27 @@ pub mod hash {
     }
 
     #[inline]
-    fn words(mut h: u64, bytes: &[u8], map: impl Fn(u8) -> u8) -> u64 {
+    fn words(mut h: u64, bytes: &[u8], map: impl Fn(u64) -> u64) -> u64 {
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
-            let mut w = [0u8; 8];
-            for (d, s) in w.iter_mut().zip(chunk) {
-                *d = map(*s);
-            }
-            h = add(h, u64::from_le_bytes(w));
+            h = add(h, map(crate::swar::tail(chunk)));
         }
-        let rest = chunks.remainder();
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(rest) {
-            *d = map(*s);
-        }
-        add(add(h, u64::from_le_bytes(w)), bytes.len() as u64)
+        let rest = crate::swar::tail(chunks.remainder());
+        add(add(h, map(rest)), bytes.len() as u64)
     }
 
     /// Hash of a byte string.
     #[inline]
     #[must_use]
     pub fn bytes(bytes: &[u8]) -> u64 {
-        finish(words(0, bytes, |b| b))
+        finish(words(0, bytes, |w| w))
     }
 
     /// Hash of a byte string's ASCII-lowercase form (equal for texts that are equal ignoring ASCII case).
     #[inline]
     #[must_use]
     pub fn bytes_ignore_ascii_case(bytes: &[u8]) -> u64 {
-        let mut h = 0;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            h = add(h, crate::swar::lower(u64::from_le_bytes(w)));
-        }
-        let rest = chunks.remainder();
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        finish(add(
-            add(h, crate::swar::lower(u64::from_le_bytes(w))),
-            bytes.len() as u64,
-        ))
+        finish(words(0, bytes, crate::swar::lower))
     }
 
     /// A table entry's short hash: 32 bits of [`bytes`] (or [`bytes_ignore_ascii_case`]), kept beside the entry so
@@ -236,7 +219,7 @@ pub mod hash {
     impl Hasher for FastHasher {
         #[inline]
         fn write(&mut self, bytes: &[u8]) {
-            self.0 = words(self.0, bytes, |b| b);
+            self.0 = words(self.0, bytes, |w| w);
         }
         #[inline]
         fn write_u8(&mut self, i: u8) {
@@ -440,17 +423,13 @@ pub fn same_ignoring_ascii_case(a: &[u8], b: &[u8]) -> bool {
     same_words(a, b, crate::swar::lower)
 }
 
-/// Equal lengths, and equal words once each is passed through `map` (the tail zero-padded to a word).
+/// Equal lengths, and equal words once each is passed through `map` (the tail packed by [`crate::swar::tail`]).
 #[inline]
 fn same_words(a: &[u8], b: &[u8], map: impl Fn(u64) -> u64) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let word = |w: &[u8]| {
-        let mut padded = [0u8; 8];
-        padded[..w.len()].copy_from_slice(w);
-        map(u64::from_le_bytes(padded))
-    };
+    let word = |w: &[u8]| map(crate::swar::tail(w));
     let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
     (&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q))
         && word(x.remainder()) == word(y.remainder())
@@ -727,6 +706,53 @@ mod tests {
             assert_eq!(Guid(v).to_string(), expected(v));
             assert_eq!(Guid(v).canonical(), expected(v));
             assert_eq!(Guid::parse(text.as_str()), Some(Guid(v)));
+        }
+    }
+
+    #[test]
+    fn every_byte_at_every_digit_position_parses_as_a_plain_reading_says() {
+        let text = *b"8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+        let plain = |t: &[u8]| -> Option<u128> {
+            let digits: Vec<u8> = t
+                .iter()
+                .enumerate()
+                .filter(|(at, _)| ![8, 13, 18, 23].contains(at))
+                .map(|(_, &d)| d)
+                .collect();
+            let digits = std::str::from_utf8(&digits).ok()?;
+            let ok = digits.bytes().all(|d| d.is_ascii_hexdigit());
+            ok.then(|| u128::from_str_radix(digits, 16).ok()).flatten()
+        };
+        for at in (0..36).filter(|at| ![8, 13, 18, 23].contains(at)) {
+            for byte in 0..=255u8 {
+                let mut t = text;
+                t[at] = byte;
+                let Ok(s) = std::str::from_utf8(&t) else {
+                    continue;
+                };
+                assert_eq!(Guid::parse(s).map(|g| g.0), plain(&t), "{s:?}");
+            }
+        }
+        // Two-byte characters (bytes with the high bit set) over two digit positions.
+        for at in (0..35).filter(|at| ![7, 8, 12, 13, 17, 18, 22, 23].contains(at)) {
+            for lead in [0xC2u8, 0xC3, 0xCF, 0xDF] {
+                for next in 0x80..=0xBFu8 {
+                    let mut t = text;
+                    t[at] = lead;
+                    t[at + 1] = next;
+                    let s = std::str::from_utf8(&t).expect("a two-byte character");
+                    assert_eq!(Guid::parse(s), None, "{s:?}");
+                }
+            }
+        }
+        // Every digit value in every position, both cases.
+        for digit in b"0123456789abcdefABCDEF" {
+            let t: Vec<u8> = text
+                .iter()
+                .map(|&c| if c == b'-' { c } else { *digit })
+                .collect();
+            let s = std::str::from_utf8(&t).expect("ascii");
+            assert_eq!(Guid::parse(s).map(|g| g.0), plain(&t), "{s}");
         }
     }
 

@@ -104,6 +104,30 @@ fn quote_scan<const CONTROL: bool>(text: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// The bytes of a slice shorter than eight (a string's tail after its whole words) in one word, each of them in some
+/// byte of it, read with at most two loads and no copy (a zero-padded copy is a `memcpy` call per tail, and keys,
+/// ids and names each end in one). Not the zero-padded value: two tails of the same length give the same word
+/// exactly when they are equal, which is all that comparing and hashing them need (both also take the length). Any
+/// longer slice gives its first eight bytes.
+#[inline]
+pub(crate) fn tail(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let four = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+    };
+    match n {
+        0 => 0,
+        // First, middle and last byte: all of one to three.
+        1..=3 => u64::from(bytes[0]) | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]) << 16,
+        // The first four and the last four, overlapping below eight.
+        4..=7 => four(0) | four(n - 4) << 32,
+        _ => word(bytes, 0).unwrap_or(0),
+    }
+}
+
 /// High bit set in each byte of `w` equal to `byte`, exactly (no borrow between bytes, unlike [`eq`]): for
 /// counting, where every marked byte matters, not only the lowest.
 #[inline]
@@ -183,6 +207,29 @@ mod tests {
                 0xFF,
             ],
         );
+    }
+
+    #[test]
+    fn tails_of_one_length_pack_to_one_word_exactly_when_they_are_equal() {
+        for n in 0..8usize {
+            // Every byte value at every position of a tail, against a base tail and each other.
+            let base = vec![b'k'; n];
+            let mut seen = std::collections::HashMap::new();
+            for at in 0..n {
+                for b in 0..=255u8 {
+                    let mut t = base.clone();
+                    t[at] = b;
+                    let w = tail(&t);
+                    assert_eq!(w == tail(&base), t == base, "{t:?}");
+                    if let Some(other) = seen.insert(w, t.clone()) {
+                        assert_eq!(other, t, "two tails of {n} bytes packed alike");
+                    }
+                }
+            }
+            // And lowering a packed tail is packing the lowered tail (the case-insensitive hash relies on it).
+            let t: Vec<u8> = (0..n).map(|i| b"AzQ\x80[@Z"[i]).collect();
+            assert_eq!(lower(tail(&t)), tail(&t.to_ascii_lowercase()), "{t:?}");
+        }
     }
 
     #[test]
