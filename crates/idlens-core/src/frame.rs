@@ -77,11 +77,12 @@ pub trait Sink {
         let _ = (index, byte_offset, line);
     }
     /// Offered each object record before it is framed: `text` is the stream from the record's `{` to the end of the
-    /// current chunk. A sink that can read the whole record from there in one pass does so and returns the bytes it
-    /// spans and the line breaks among them; the framer then skips them and counts the record. `None` (the default)
-    /// lets the framer frame it and call [`Sink::record`]. A sink must return `Some` only for a well-formed object
-    /// that ends within `text`, so the framing is the same either way.
-    fn direct(&mut self, text: &[u8], index: u64, line: u64) -> Option<(usize, u64)> {
+    /// current chunk, or to the chunk's first byte that is not UTF-8 (the chunk is checked once, when a record is
+    /// first offered). A sink that can read the whole record from there in one pass does so and returns the bytes
+    /// it spans and the line breaks among them; the framer then skips them and counts the record. `None` (the
+    /// default) lets the framer frame it and call [`Sink::record`]. A sink must return `Some` only for a well-formed
+    /// object that ends within `text`, so the framing is the same either way.
+    fn direct(&mut self, text: &str, index: u64, line: u64) -> Option<(usize, u64)> {
         let _ = (text, index, line);
         None
     }
@@ -318,6 +319,8 @@ impl Framer {
     fn scan(&mut self, chunk: &[u8], sink: &mut impl Sink) -> Result<(), FrameError> {
         let mut i = 0;
         let n = chunk.len();
+        // The chunk's text, up to its first byte that is not UTF-8, for the records offered to `sink.direct`.
+        let mut text: Option<&str> = None;
         while i < n {
             if self.in_string {
                 if self.escaped {
@@ -431,8 +434,10 @@ impl Framer {
                         self.key_state = Some(KeyState::Other);
                     } else if self.at_record_slot() {
                         if byte == b'{'
+                            && let Some(rest) =
+                                text.get_or_insert_with(|| utf8_prefix(chunk)).get(i..)
                             && let Some((len, lines)) =
-                                sink.direct(&chunk[i..], self.record_index, self.line)
+                                sink.direct(rest, self.record_index, self.line)
                         {
                             // The sink has read the record: skip it (never past the chunk, always forward).
                             self.record_index += 1;
@@ -570,6 +575,15 @@ impl Framer {
             self.key.clear();
             self.key.push(0);
         }
+    }
+}
+
+/// The longest start of `chunk` that is UTF-8: all of it but for a byte that is not, or a character cut by the end of
+/// the chunk (then the part before it is checked a second time).
+fn utf8_prefix(chunk: &[u8]) -> &str {
+    match std::str::from_utf8(chunk) {
+        Ok(text) => text,
+        Err(err) => std::str::from_utf8(&chunk[..err.valid_up_to()]).unwrap_or_default(),
     }
 }
 

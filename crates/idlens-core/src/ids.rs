@@ -110,13 +110,13 @@ fn hex8(w: u64) -> Option<u32> {
     let x = w & !HIGHS;
     let at_least = |v: u64, low: u8| (v + ONES * u64::from(0x80 - low)) & HIGHS;
     let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
-    let folded = x | ONES * 0x20;
+    let folded = x | (ONES * 0x20);
     let letter = at_least(folded, b'a') & !at_least(folded, b'f' + 1);
     if (digit | letter) & !w & HIGHS != HIGHS {
         return None;
     }
     // A digit's low four bits are its value; a letter's (0x41.., 0x61..) plus nine, and only letters have 0x40.
-    let v = (x & ONES * 0x0F) + ((x >> 6) & ONES) * 9;
+    let v = (x & (ONES * 0x0F)) + ((x >> 6) & ONES) * 9;
     // Pack the nibbles, first digit most significant: pairs into bytes, bytes into 16-bit lanes, lanes into 32 bits.
     let v = ((v << 4) | (v >> 8)) & 0x00FF_00FF_00FF_00FF;
     let v = ((v << 8) | (v >> 16)) & 0x0000_FFFF_0000_FFFF;

@@ -138,6 +138,28 @@ pub(crate) fn eq_exact(w: u64, byte: u8) -> u64 {
     !(((x & !HIGHS) + !HIGHS) | x) & HIGHS
 }
 
+/// How many bytes of `text` are `byte` (the line breaks of a record read in one pass): sixteen bytes a step in a
+/// vector in the worker's module, eight in a word elsewhere, the last few one by one.
+#[inline]
+pub(crate) fn count_exact(text: &[u8], byte: u8) -> u64 {
+    let mut count = 0u64;
+    let mut at = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    while let Some(v) = vector(text, at) {
+        use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat};
+        count += u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(byte))).count_ones());
+        at += 16;
+    }
+    while let Some(w) = word(text, at) {
+        count += u64::from(eq_exact(w, byte).count_ones());
+        at += 8;
+    }
+    count
+        + text
+            .get(at..)
+            .map_or(0, |rest| rest.iter().filter(|&&b| b == byte).count() as u64)
+}
+
 /// The position of the lowest marked byte of a non-zero mask.
 #[inline]
 pub(crate) fn first(mask: u64) -> usize {
@@ -229,6 +251,30 @@ mod tests {
             // And lowering a packed tail is packing the lowered tail (the case-insensitive hash relies on it).
             let t: Vec<u8> = (0..n).map(|i| b"AzQ\x80[@Z"[i]).collect();
             assert_eq!(lower(tail(&t)), tail(&t.to_ascii_lowercase()), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn bytes_are_counted_at_every_offset_and_length() {
+        for len in 0..48 {
+            for start in 0..len.min(17) {
+                // Every third byte a line break, and one of each near miss.
+                let text: Vec<u8> = (0..len)
+                    .map(|i| match i % 6 {
+                        0 | 3 => b'\n',
+                        1 => b'\n' ^ 0x80,
+                        2 => b'\r',
+                        4 => 0x0B,
+                        _ => b'a',
+                    })
+                    .collect();
+                let expected = text[start..].iter().filter(|&&b| b == b'\n').count() as u64;
+                assert_eq!(
+                    count_exact(&text[start..], b'\n'),
+                    expected,
+                    "{len} {start}"
+                );
+            }
         }
     }
 

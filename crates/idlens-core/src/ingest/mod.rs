@@ -272,7 +272,7 @@ impl Sink for Records<'_> {
         self.handle(record.bytes, record.index, record.line, record.envelope_key);
     }
 
-    fn direct(&mut self, text: &[u8], index: u64, line: u64) -> Option<(usize, u64)> {
+    fn direct(&mut self, text: &str, index: u64, line: u64) -> Option<(usize, u64)> {
         // Only once the file's format is known: the first record goes through detection.
         let format = (*self.format)?;
         let Shared { strings, store, .. } = &mut *self.shared;

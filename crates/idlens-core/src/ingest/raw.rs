@@ -85,6 +85,16 @@ pub(crate) fn record_text<'a>(
     }
 }
 
+/// The object at the start of `text` read by serde as `T`, and its text (`{` to `}`): the one-pass way for the
+/// readers whose records are not flat enough for [`crate::ingest::flat`], instead of the framer finding the record's
+/// end and serde reading it again. `None` when serde does not read it whole (a value of the wrong type, bad JSON, a
+/// record cut by the end of the chunk): the framer then frames it and the reader's `read` says what was wrong.
+pub(crate) fn first<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Option<(T, &'a str)> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
+    let record = stream.next()?.ok()?;
+    Some((record, text.get(..stream.byte_offset())?))
+}
+
 /// Everything a reader needs for one record.
 pub(crate) struct Ctx<'c> {
     pub strings: &'c mut Interner,

@@ -79,6 +79,17 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
             ));
         }
     };
+    apply(record, ctx)
+}
+
+/// [`read`] for the record at the start of `text`, read by serde without framing it first
+/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
+pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
+    let (record, whole) = crate::ingest::raw::first(text)?;
+    Some((apply(record, ctx), whole.len()))
+}
+
+fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let Some(at) = ctx.time(record.event_timestamp.as_ref()) else {
         return Outcome::SetAside(
             "activity log event without a readable `eventTimestamp`: it cannot be placed in time"

@@ -56,6 +56,17 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
             ));
         }
     };
+    apply(record, ctx)
+}
+
+/// [`read`] for the record at the start of `text`, read by serde without framing it first
+/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
+pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
+    let (record, whole) = crate::ingest::raw::first(text)?;
+    Some((apply(record, ctx), whole.len()))
+}
+
+fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let key_text = record.key_id.as_deref().map(str::trim).unwrap_or("");
     if key_text.is_empty() {
         return Outcome::SetAside(

@@ -71,16 +71,37 @@ fn present<'r>(text: Option<&'r Cow<'_, str>>) -> Option<&'r str> {
     text.map(|t| t.trim()).filter(|t| !t.is_empty())
 }
 
-/// Read one `unifiedRoleAssignment` (`kind` = directory role) or `appRoleAssignment` (`kind` = app role).
-pub(crate) fn read(kind: DirectoryGrantKind, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
-    let (what, role_field) = match kind {
+/// What a record of `kind` is called in messages, and the field that names its role.
+fn names(kind: DirectoryGrantKind) -> (&'static str, &'static str) {
+    match kind {
         DirectoryGrantKind::DirectoryRole => ("directory role assignment", "roleDefinitionId"),
         DirectoryGrantKind::AppRole => ("app role assignment", "appRoleId"),
-    };
+    }
+}
+
+/// Read one `unifiedRoleAssignment` (`kind` = directory role) or `appRoleAssignment` (`kind` = app role).
+pub(crate) fn read(kind: DirectoryGrantKind, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    let (what, _) = names(kind);
     let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => return Outcome::SetAside(format!("not a {what} record: {err}")),
     };
+    apply(kind, record, ctx)
+}
+
+/// [`read`] for the record at the start of `text`, read by serde without framing it first
+/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
+pub(crate) fn read_direct(
+    kind: DirectoryGrantKind,
+    text: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<(Outcome, usize)> {
+    let (record, whole) = crate::ingest::raw::first(text)?;
+    Some((apply(kind, record, ctx), whole.len()))
+}
+
+fn apply(kind: DirectoryGrantKind, record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
+    let (what, role_field) = names(kind);
     let Some(principal_text) = present(record.principal_id.as_ref()) else {
         return Outcome::SetAside(format!("{what} without `principalId`"));
     };

@@ -49,11 +49,16 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
     })
 }
 
-pub(crate) fn read(kind: DirectoryPrincipalKind, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
-    let what = match kind {
+/// What a record of `kind` is called in messages.
+fn what(kind: DirectoryPrincipalKind) -> &'static str {
+    match kind {
         DirectoryPrincipalKind::User => "user",
         DirectoryPrincipalKind::Group => "group",
-    };
+    }
+}
+
+pub(crate) fn read(kind: DirectoryPrincipalKind, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    let what = what(kind);
     let record: Record<'_> = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(err) => {
@@ -63,6 +68,22 @@ pub(crate) fn read(kind: DirectoryPrincipalKind, text: &str, ctx: &mut Ctx<'_>) 
             ));
         }
     };
+    apply(kind, record, ctx)
+}
+
+/// [`read`] for the record at the start of `text`, read by serde without framing it first
+/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
+pub(crate) fn read_direct(
+    kind: DirectoryPrincipalKind,
+    text: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<(Outcome, usize)> {
+    let (record, whole) = crate::ingest::raw::first(text)?;
+    Some((apply(kind, record, ctx), whole.len()))
+}
+
+fn apply(kind: DirectoryPrincipalKind, record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
+    let what = what(kind);
     if record
         .deleted_date_time
         .as_deref()

@@ -65,17 +65,44 @@ pub(crate) fn read(format: Format, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     }
 }
 
-/// Read one record straight from the stream in one pass, for the formats whose records are flat enough
-/// ([`crate::ingest::flat`]); `None` leaves the record to the framer and [`read`].
+/// Read the record at the start of `text` (the stream from its `{` to the end of the chunk) straight from the stream:
+/// role assignments, the bulk of a tenant, by the one-pass reader of flat records ([`crate::ingest::flat`]), the
+/// others by serde reading the first object ([`crate::ingest::raw::first`]). The outcome and the bytes and line breaks
+/// the record spans, or `None` to leave the record to the framer and [`read`], which say what is wrong with it.
 pub(crate) fn read_direct(
     format: Format,
-    text: &[u8],
+    text: &str,
     ctx: &mut Ctx<'_>,
 ) -> Option<(Outcome, crate::ingest::flat::Span)> {
-    match format {
+    let (outcome, len) = match format {
         Format::RoleAssignments | Format::PowerShellRoleAssignments => {
-            role_assignment::read_direct(text, ctx)
+            return role_assignment::read_direct(text, ctx);
         }
-        _ => None,
-    }
+        Format::UserAssignedIdentities => identity::read_direct(text, ctx),
+        Format::RoleDefinitions => role_definition::read_direct(text, ctx),
+        Format::ServicePrincipals | Format::AadGraphServicePrincipals => {
+            service_principal::read_direct(text, ctx)
+        }
+        Format::Applications | Format::AadGraphApplications => application::read_direct(text, ctx),
+        Format::Resources => resource_graph::read_direct(text, ctx),
+        Format::FederatedCredentials => federated::read_direct(text, ctx),
+        Format::SignInActivity => signin::read_direct(text, ctx),
+        Format::DirectoryRoleAssignments => {
+            directory::read_direct(crate::model::DirectoryGrantKind::DirectoryRole, text, ctx)
+        }
+        Format::AppRoleAssignments => {
+            directory::read_direct(crate::model::DirectoryGrantKind::AppRole, text, ctx)
+        }
+        Format::CredentialSignInActivity => credential_signin::read_direct(text, ctx),
+        Format::ActivityLog => activity_log::read_direct(text, ctx),
+        Format::Users => {
+            directory_object::read_direct(crate::model::DirectoryPrincipalKind::User, text, ctx)
+        }
+        Format::Groups => {
+            directory_object::read_direct(crate::model::DirectoryPrincipalKind::Group, text, ctx)
+        }
+        Format::Foreign(_) => None,
+    }?;
+    let lines = crate::swar::count_exact(text.as_bytes().get(..len)?, b'\n');
+    Some((outcome, crate::ingest::flat::Span { len, lines }))
 }

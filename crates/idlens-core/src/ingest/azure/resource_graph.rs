@@ -119,6 +119,18 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
             return Outcome::SetAside(format!("not a resource record: {err}"));
         }
     };
+    apply(record, text, ctx)
+}
+
+/// [`read`] for the record at the start of `text`, read by serde without framing it first
+/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
+pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
+    let (record, whole) = crate::ingest::raw::first(text)?;
+    Some((apply(record, whole, ctx), whole.len()))
+}
+
+/// A resource row already read; `text` is its JSON, read again as an identity when the row is one.
+fn apply(record: Record<'_>, text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     if record
         .kind
         .as_deref()

@@ -60,7 +60,7 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 /// The record at the start of `text` read in one pass ([`flat`]), or `None` to leave it to the framer and serde.
-pub(crate) fn read_direct(text: &[u8], ctx: &mut Ctx<'_>) -> Option<(Outcome, flat::Span)> {
+pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, flat::Span)> {
     let (record, span) = scan(text)?;
     Some((apply(record, ctx), span))
 }
@@ -85,9 +85,9 @@ const PROPERTIES: usize = 12;
 
 /// The same [`Record`] serde would read from the object at the start of `text`, when every member is what serde
 /// wants (strings or null; `properties` an object or null; no key twice); `None` otherwise.
-fn scan(text: &[u8]) -> Option<(Record<'_>, flat::Span)> {
-    let (strings, properties, span) = scan_members(text)?;
-    let whole = std::str::from_utf8(text.get(..span.len)?).ok()?;
+fn scan(text: &str) -> Option<(Record<'_>, flat::Span)> {
+    let (strings, properties, span) = scan_members(text.as_bytes())?;
+    let whole = text.get(..span.len)?;
     let mut record = fill(whole, 0, &strings)?;
     if let Some(range) = properties {
         let inner = whole.get(range.clone())?;
@@ -260,7 +260,7 @@ mod tests {
     /// The one-pass reader must read exactly what serde reads, or give up.
     fn same_or_given_up(text: &str) -> bool {
         let serde: Result<Record<'_>, _> = serde_json::from_str(text);
-        match scan(text.as_bytes()) {
+        match scan(text) {
             Some((record, span)) => {
                 assert_eq!(span.len, text.len(), "{text}");
                 assert_eq!(Some(record), serde.ok(), "{text}");

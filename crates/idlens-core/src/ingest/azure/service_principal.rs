@@ -163,6 +163,17 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
         Ok(r) => r,
         Err(err) => return Outcome::SetAside(format!("not a service principal record: {err}")),
     };
+    apply(record, ctx)
+}
+
+/// [`read`] for the record at the start of `text`, read by serde without framing it first
+/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
+pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
+    let (record, whole) = crate::ingest::raw::first(text)?;
+    Some((apply(record, ctx), whole.len()))
+}
+
+fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let object_id = ctx.guid(record.id.as_ref());
     let app_id = ctx.guid(record.app_id.as_ref());
     if object_id.is_none() && app_id.is_none() {
