@@ -117,7 +117,8 @@ test("strings are read sixteen bytes at a time as byte by byte: quotes, escapes,
   // next_structural); the native core, which the unit tests hold to serde, does not. Each trap sits at every
   // offset from 0 to 39 of a string, so every position in a vector and the steps around its end are covered:
   // an escaped quote (the record is kept), an escaped letter that makes two ids equal (merged), a raw control
-  // byte (set aside), and brackets inside strings and nested objects at shifting alignments (framing).
+  // byte (set aside), brackets inside strings and nested objects at shifting alignments (framing), and line breaks
+  // inside records (the set-aside records' line numbers).
   const dir = tempDir("wasm-simd-strings");
   const guid = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
   const sub = "/subscriptions/11111111-1111-4111-8111-111111111111";
@@ -139,10 +140,13 @@ test("strings are read sixteen bytes at a time as byte by byte: quotes, escapes,
   const identities = [];
   for (let k = 0; k < 40; k++) {
     const pad = " ".repeat(k % 17);
+    // Line breaks inside the record at shifting offsets: a record read in one pass counts them sixteen bytes at a
+    // time (swar::count_exact), and the set-aside records after it carry the line numbers that follow.
+    const breaks = "\n".repeat(k % 4);
     const id = `${sub}/resourceGroups/rg-${"r".repeat(k)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-${k}`;
     identities.push(
       `{${pad}"id": "${id}", "name": "id-${k}{]", "principalId": "${guid(5000 + k)}", "clientId": "${guid(6000 + k)}",` +
-        `${pad}"tags": {"note": "${"n".repeat(k)}}}{[\\"]"}, "extra": {"a": [1, {"b": "${"x".repeat(k)}"}, []]},` +
+        `${breaks}${pad}"tags": {"note": "${"n".repeat(k)}}}{[\\"]"},${breaks} "extra": {"a": [1, {"b": "${"x".repeat(k)}"}, []]},` +
         ` "type": "Microsoft.ManagedIdentity/userAssignedIdentities"}`,
     );
     identities.push(
@@ -165,9 +169,14 @@ test("strings are read sixteen bytes at a time as byte by byte: quotes, escapes,
     [120, 40, 40],
   );
   const exports = await core();
+  // One-byte chunks frame every record, counting line breaks as the framer does: the positions of the set-aside
+  // records must be the same when records are read in one pass.
+  const framed = run(exports, [ra, ids], [1]).reports.map((r) => r.set_aside);
+  assert.ok(framed[1].some((s) => s.line > 40), JSON.stringify(framed[1].slice(-1)));
   for (const sizes of [[1 << 20], [7, 3, 64], [16], [33, 1]]) {
     const wasm = run(exports, [ra, ids], sizes);
     assert.deepEqual(wasm.summary, native, `chunk sizes ${sizes}`);
+    assert.deepEqual(wasm.reports.map((r) => r.set_aside), framed, `set-aside positions, chunk sizes ${sizes}`);
   }
 });
 
