@@ -408,6 +408,73 @@ pub fn fold(id: &str) -> String {
     trim_end_slashes(trim(id)).to_ascii_lowercase()
 }
 
+/// The short hash of an id as [`fold`] compares it (ASCII case ignored, surrounding spaces and trailing `/`s
+/// dropped), computed on the id's own text: no lowercased copy.
+#[inline]
+#[must_use]
+pub fn folded_hash(id: &str) -> u32 {
+    hash::short(hash::bytes_ignore_ascii_case(
+        trim_end_slashes(trim(id)).as_bytes(),
+    ))
+}
+
+/// `fold(a) == fold(b)`, without making either.
+#[inline]
+#[must_use]
+pub fn fold_eq(a: &str, b: &str) -> bool {
+    same_ignoring_ascii_case(
+        trim_end_slashes(trim(a)).as_bytes(),
+        trim_end_slashes(trim(b)).as_bytes(),
+    )
+}
+
+/// Azure ids mapped to numbers (identity or workload indices) as [`fold`] compares them, each key kept as the symbol
+/// of its first spelling: a lookup or an insertion hashes the id's own text and compares it ignoring case, where a
+/// map keyed by `fold(id)` made a lowercased copy of every id it was given.
+#[derive(Clone, Debug, Default)]
+pub struct FoldedIds {
+    /// Key symbol, value, short [`folded_hash`] of the key.
+    table: hashbrown::HashTable<(Sym, u32, u32)>,
+}
+
+impl FoldedIds {
+    /// Room for `n` ids.
+    #[must_use]
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            table: hashbrown::HashTable::with_capacity(n),
+        }
+    }
+
+    /// The number `id` maps to.
+    #[must_use]
+    pub fn get(&self, strings: &Interner, id: &str) -> Option<u32> {
+        let short = folded_hash(id);
+        self.table
+            .find(hash::spread(short), |&(k, _, h)| {
+                h == short && fold_eq(strings.resolve(k), id)
+            })
+            .map(|&(_, v, _)| v)
+    }
+
+    /// Map the id `key` to `value` unless an equal id is mapped already (as `entry(..).or_insert(..)`).
+    pub fn insert_first(&mut self, strings: &Interner, key: Sym, value: u32) {
+        let text = strings.resolve(key);
+        let short = folded_hash(text);
+        let hashed = hash::spread(short);
+        if self
+            .table
+            .find(hashed, |&(k, _, h)| {
+                h == short && fold_eq(strings.resolve(k), text)
+            })
+            .is_none()
+        {
+            self.table
+                .insert_unique(hashed, (key, value, short), |&(_, _, h)| hash::spread(h));
+        }
+    }
+}
+
 /// Byte equality eight bytes at a time. On wasm32 `==` on slices calls a `memcmp` that goes byte by byte, and the
 /// ingest compares many short ids (interning, keys).
 #[inline]
@@ -891,6 +958,60 @@ mod tests {
             paths = longer;
         }
         assert!(checked > 100_000, "{checked}");
+    }
+
+    #[test]
+    fn folded_ids_are_found_in_any_casing_and_the_first_mapping_wins() {
+        let mut strings = Interner::default();
+        let a = strings.intern("/subscriptions/S1/resourceGroups/RG/providers/X/y/Id-1");
+        let a_again = strings.intern("/subscriptions/s1/resourcegroups/rg/providers/x/y/id-1/");
+        let b = strings.intern("/subscriptions/S1/resourceGroups/RG/providers/X/y/Id-2");
+        let mut ids = FoldedIds::with_capacity(1);
+        ids.insert_first(&strings, a, 7);
+        ids.insert_first(&strings, a_again, 8);
+        ids.insert_first(&strings, b, 9);
+        for text in [
+            "/subscriptions/S1/resourceGroups/RG/providers/X/y/Id-1",
+            " /SUBSCRIPTIONS/s1/RESOURCEGROUPS/rg/PROVIDERS/x/Y/ID-1// ",
+        ] {
+            assert_eq!(ids.get(&strings, text), Some(7), "{text}");
+            assert_eq!(
+                fold_eq(text, strings.resolve(a)),
+                fold(text) == fold(strings.resolve(a))
+            );
+        }
+        assert_eq!(
+            ids.get(
+                &strings,
+                "/subscriptions/s1/resourcegroups/rg/providers/x/y/id-2"
+            ),
+            Some(9)
+        );
+        assert_eq!(
+            ids.get(
+                &strings,
+                "/subscriptions/s1/resourcegroups/rg/providers/x/y/id-3"
+            ),
+            None
+        );
+        assert_eq!(
+            ids.get(
+                &strings,
+                "/subscriptions/s1/resourcegroups/rg/providers/x/y/id"
+            ),
+            None
+        );
+        // Many ids, looked up in other casings: the table grows and keeps finding them.
+        let syms: Vec<Sym> = (0..500)
+            .map(|n| strings.intern(&format!("/subscriptions/Sub/resourceGroups/Rg{n}/x")))
+            .collect();
+        for (n, &sym) in syms.iter().enumerate() {
+            ids.insert_first(&strings, sym, n as u32);
+        }
+        for n in 0..500u32 {
+            let text = format!("/SUBSCRIPTIONS/sub/RESOURCEGROUPS/rG{n}/X/");
+            assert_eq!(ids.get(&strings, &text), Some(n), "{text}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::hash::FastMap;
-use crate::ids::{Guid, Interner, ScopeLevel, Sym, fold};
+use crate::ids::{Guid, Interner, ScopeLevel, Sym};
 
 /// Index of an [`Identity`] in [`Snapshot::identities`].
 pub type IdentityIx = u32;
@@ -649,10 +649,10 @@ pub struct Snapshot {
 pub struct SnapshotIndex {
     pub by_principal_id: FastMap<Guid, IdentityIx>,
     pub by_client_id: FastMap<Guid, IdentityIx>,
-    /// Folded UAMI resource ids.
-    pub by_resource_id: FastMap<String, IdentityIx>,
-    /// Folded workload ids.
-    pub workload_by_id: FastMap<String, WorkloadIx>,
+    /// UAMI resource ids, in any casing.
+    pub by_resource_id: crate::ids::FoldedIds,
+    /// Workload ids, in any casing.
+    pub workload_by_id: crate::ids::FoldedIds,
 }
 
 impl Snapshot {
@@ -695,17 +695,14 @@ impl Snapshot {
                 index.by_client_id.entry(c).or_insert(i);
             }
             if let Some(r) = identity.resource_id {
-                index
-                    .by_resource_id
-                    .entry(fold(self.strings.resolve(r)))
-                    .or_insert(i);
+                index.by_resource_id.insert_first(&self.strings, r, i);
             }
         }
+        index.workload_by_id = crate::ids::FoldedIds::with_capacity(self.workloads.len());
         for (i, workload) in self.workloads.iter().enumerate() {
             index
                 .workload_by_id
-                .entry(fold(self.strings.resolve(workload.id)))
-                .or_insert(i as WorkloadIx);
+                .insert_first(&self.strings, workload.id, i as WorkloadIx);
         }
         self.index = index;
     }
@@ -734,8 +731,8 @@ impl Snapshot {
     pub fn workload_by_id(&self, id: &str) -> Option<&Workload> {
         self.index
             .workload_by_id
-            .get(&fold(id))
-            .and_then(|&i| self.workloads.get(i as usize))
+            .get(&self.strings, id)
+            .and_then(|i| self.workloads.get(i as usize))
     }
 
     /// Workloads that use identity `ix`, in workload order.

@@ -624,8 +624,8 @@ impl<'a> Ctx<'a> {
             let host_env = id.host_resource_id.and_then(|h| {
                 snap.index
                     .workload_by_id
-                    .get(&fold(snap.str(h)))
-                    .and_then(|&w| workload_env.get(w as usize).copied())
+                    .get(&snap.strings, snap.str(h))
+                    .and_then(|w| workload_env.get(w as usize).copied())
                     .filter(|e| *e != Environment::Unknown)
             });
             let _ = ix;

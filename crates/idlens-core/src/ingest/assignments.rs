@@ -10,24 +10,10 @@
 use hashbrown::HashTable;
 
 use crate::ids::hash::{self, FastMap};
-use crate::ids::{Guid, Interner, ScopeLevel, Sym, parse_arm_path};
+use crate::ids::{Guid, Interner, ScopeLevel, Sym, fold_eq, folded_hash, parse_arm_path};
 use crate::model::{AssignmentId, Grant, Provenance, Scope, standard_assignment_id};
 
 use super::raw::Outcome;
-
-/// The text a case-insensitive id key is made of: [`crate::ids::fold`] without the lowercasing (compared ignoring
-/// ASCII case instead).
-fn fold_view(id: &str) -> &str {
-    crate::ids::trim_end_slashes(crate::ids::trim(id))
-}
-
-fn folded_hash(id: &str) -> u32 {
-    hash::short(hash::bytes_ignore_ascii_case(fold_view(id).as_bytes()))
-}
-
-fn fold_eq(a: &str, b: &str) -> bool {
-    crate::ids::same_ignoring_ascii_case(fold_view(a).as_bytes(), fold_view(b).as_bytes())
-}
 
 /// A role as one assignment names it; resolved against the definitions when linking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::ids::hash::{FastBuild, FastMap};
-use crate::ids::{Guid, Interner, Sym, fold, parse_arm_path};
+use crate::ids::{FoldedIds, Guid, Interner, Sym, fold, parse_arm_path};
 use crate::model::{
     Activity, Attachment, AttachmentKind, Credential, CredentialActivity, CredentialHolder,
     DirectoryGrant, DirectoryGrantKind, DirectoryPrincipal, Environment, EnvironmentSource,
@@ -40,9 +40,9 @@ struct Linker {
     identities: Vec<Identity>,
     by_principal: FastMap<Guid, IdentityIx>,
     by_client: FastMap<Guid, IdentityIx>,
-    by_resource: FastMap<String, IdentityIx>,
+    by_resource: FoldedIds,
     workloads: Vec<Workload>,
-    workload_by_id: FastMap<String, u32>,
+    workload_by_id: FoldedIds,
     credentials: Vec<Credential>,
     credential_keys: HashSet<(IdentityIx, Guid), FastBuild>,
 }
@@ -55,10 +55,11 @@ impl Linker {
         resource: Option<Sym>,
     ) -> Option<IdentityIx> {
         principal
-            .and_then(|p| self.by_principal.get(&p))
-            .or_else(|| resource.and_then(|r| self.by_resource.get(&fold(self.strings.resolve(r)))))
-            .or_else(|| client.and_then(|c| self.by_client.get(&c)))
-            .copied()
+            .and_then(|p| self.by_principal.get(&p).copied())
+            .or_else(|| {
+                resource.and_then(|r| self.by_resource.get(&self.strings, self.strings.resolve(r)))
+            })
+            .or_else(|| client.and_then(|c| self.by_client.get(&c).copied()))
     }
 
     fn create(&mut self, kind: IdentityKind, inferred: bool) -> IdentityIx {
@@ -103,9 +104,7 @@ impl Linker {
             self.by_client.entry(c).or_insert(ix);
         }
         if let Some(r) = identity.resource_id {
-            self.by_resource
-                .entry(fold(self.strings.resolve(r)))
-                .or_insert(ix);
+            self.by_resource.insert_first(&self.strings, r, ix);
         }
     }
 
@@ -202,11 +201,11 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
     let mut l = Linker {
         strings,
         identities: Vec::with_capacity(identities + identities / 16),
-        by_principal: FastMap::default(),
-        by_client: FastMap::default(),
-        by_resource: FastMap::default(),
+        by_principal: FastMap::with_capacity_and_hasher(identities, Default::default()),
+        by_client: FastMap::with_capacity_and_hasher(identities, Default::default()),
+        by_resource: FoldedIds::with_capacity(identities),
         workloads: Vec::with_capacity(store.resources.items.len()),
-        workload_by_id: FastMap::default(),
+        workload_by_id: FoldedIds::with_capacity(store.resources.items.len()),
         credentials: Vec::new(),
         credential_keys: HashSet::default(),
     };
@@ -325,9 +324,7 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
     for (i, r) in store.resources.items.iter().enumerate() {
         let prov = provenance(&store.resources, i, r.prov);
         let w = l.workloads.len() as u32;
-        l.workload_by_id
-            .entry(fold(l.strings.resolve(r.id)))
-            .or_insert(w);
+        l.workload_by_id.insert_first(&l.strings, r.id, w);
         l.workloads.push(Workload {
             id: r.id,
             resource_type: r.resource_type,
@@ -385,7 +382,7 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
         let Some(host) = id.host_resource_id else {
             continue;
         };
-        if let Some(&w) = l.workload_by_id.get(&fold(l.strings.resolve(host))) {
+        if let Some(w) = l.workload_by_id.get(&l.strings, l.strings.resolve(host)) {
             l.attach(w, ix, AttachmentKind::SystemAssigned);
         }
     }
@@ -688,7 +685,7 @@ pub(crate) fn link(strings: Interner, store: Store, mut files: Vec<FileReport>) 
         let (mut env, mut source) = super::env::classify(&l.strings, &id.tags, &names);
         if env == Environment::Unknown
             && let Some(host) = id.host_resource_id
-            && let Some(&w) = l.workload_by_id.get(&fold(l.strings.resolve(host)))
+            && let Some(w) = l.workload_by_id.get(&l.strings, l.strings.resolve(host))
             && let Some(workload) = l.workloads.get(w as usize)
         {
             (env, source) = (workload.environment, workload.environment_source);

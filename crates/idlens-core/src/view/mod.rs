@@ -502,8 +502,7 @@ pub fn find_identity(snapshot: &Snapshot, key: &str) -> Option<IdentityIx> {
                     .map(|i| i as IdentityIx)
             });
     }
-    let folded = crate::ids::fold(key);
-    if let Some(&ix) = snapshot.index.by_resource_id.get(&folded) {
+    if let Some(ix) = snapshot.index.by_resource_id.get(&snapshot.strings, key) {
         return Some(ix);
     }
     snapshot
@@ -513,7 +512,7 @@ pub fn find_identity(snapshot: &Snapshot, key: &str) -> Option<IdentityIx> {
             [i.resource_id, i.host_resource_id]
                 .into_iter()
                 .flatten()
-                .any(|s| crate::ids::fold(snapshot.str(s)) == folded)
+                .any(|s| crate::ids::fold_eq(snapshot.str(s), key))
         })
         .map(|i| i as IdentityIx)
 }
