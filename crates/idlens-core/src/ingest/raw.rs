@@ -95,6 +95,25 @@ pub(crate) fn first<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Option<(T, 
     Some((record, text.get(..stream.byte_offset())?))
 }
 
+/// What a record read in one pass spans: its bytes and the line breaks among them.
+pub(crate) fn span_of(whole: &str) -> crate::ingest::flat::Span {
+    crate::ingest::flat::Span {
+        len: whole.len(),
+        lines: crate::swar::count_exact(whole.as_bytes(), b'\n'),
+    }
+}
+
+/// A reader's one-pass entry ([`first`]): the record at the start of `text` read as `T` and given to `apply`, and
+/// what it spans; `None` leaves the record to the framer and the reader's `read`.
+pub(crate) fn direct<'a, T: serde::Deserialize<'a>>(
+    text: &'a str,
+    ctx: &mut Ctx<'_>,
+    apply: impl FnOnce(T, &mut Ctx<'_>) -> Outcome,
+) -> Option<(Outcome, crate::ingest::flat::Span)> {
+    let (record, whole) = first::<T>(text)?;
+    Some((apply(record, ctx), span_of(whole)))
+}
+
 /// Everything a reader needs for one record.
 pub(crate) struct Ctx<'c> {
     pub strings: &'c mut Interner,

@@ -19,7 +19,7 @@ use super::signin::SignIn;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Record<'a> {
+pub(crate) struct Record<'a> {
     #[serde(borrow, default)]
     key_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -59,14 +59,8 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     apply(record, ctx)
 }
 
-/// [`read`] for the record at the start of `text`, read by serde without framing it first
-/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
-pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
-    let (record, whole) = crate::ingest::raw::first(text)?;
-    Some((apply(record, ctx), whole.len()))
-}
-
-fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
+/// Turn a record, read by [`read`] or in one pass ([`crate::ingest::raw::direct`]), into what the snapshot keeps.
+pub(crate) fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let key_text = record.key_id.as_deref().map(str::trim).unwrap_or("");
     if key_text.is_empty() {
         return Outcome::SetAside(

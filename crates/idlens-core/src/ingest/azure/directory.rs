@@ -40,7 +40,7 @@ struct RoleDefinition<'a> {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Record<'a> {
+pub(crate) struct Record<'a> {
     #[serde(borrow, default, alias = "Id")]
     id: Option<Cow<'a, str>>,
     #[serde(borrow, default, alias = "PrincipalId")]
@@ -89,18 +89,8 @@ pub(crate) fn read(kind: DirectoryGrantKind, text: &str, ctx: &mut Ctx<'_>) -> O
     apply(kind, record, ctx)
 }
 
-/// [`read`] for the record at the start of `text`, read by serde without framing it first
-/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
-pub(crate) fn read_direct(
-    kind: DirectoryGrantKind,
-    text: &str,
-    ctx: &mut Ctx<'_>,
-) -> Option<(Outcome, usize)> {
-    let (record, whole) = crate::ingest::raw::first(text)?;
-    Some((apply(kind, record, ctx), whole.len()))
-}
-
-fn apply(kind: DirectoryGrantKind, record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
+/// Turn a record, read by [`read`] or in one pass ([`crate::ingest::raw::direct`]), into what the snapshot keeps.
+pub(crate) fn apply(kind: DirectoryGrantKind, record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let (what, role_field) = names(kind);
     let Some(principal_text) = present(record.principal_id.as_ref()) else {
         return Outcome::SetAside(format!("{what} without `principalId`"));

@@ -16,7 +16,7 @@ use crate::model::DirectoryPrincipalKind;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Record<'a> {
+pub(crate) struct Record<'a> {
     #[serde(borrow, default, alias = "objectId")]
     id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -71,18 +71,12 @@ pub(crate) fn read(kind: DirectoryPrincipalKind, text: &str, ctx: &mut Ctx<'_>) 
     apply(kind, record, ctx)
 }
 
-/// [`read`] for the record at the start of `text`, read by serde without framing it first
-/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
-pub(crate) fn read_direct(
+/// Turn a record, read by [`read`] or in one pass ([`crate::ingest::raw::direct`]), into what the snapshot keeps.
+pub(crate) fn apply(
     kind: DirectoryPrincipalKind,
-    text: &str,
+    record: Record<'_>,
     ctx: &mut Ctx<'_>,
-) -> Option<(Outcome, usize)> {
-    let (record, whole) = crate::ingest::raw::first(text)?;
-    Some((apply(kind, record, ctx), whole.len()))
-}
-
-fn apply(kind: DirectoryPrincipalKind, record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
+) -> Outcome {
     let what = what(kind);
     if record
         .deleted_date_time

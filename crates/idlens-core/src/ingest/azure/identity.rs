@@ -11,7 +11,7 @@ use crate::ingest::raw::{Ctx, Outcome, RawUami, guid_key, id_key};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Record<'a> {
+pub(crate) struct Record<'a> {
     #[serde(borrow, default, alias = "Id")]
     id: Option<Cow<'a, str>>,
     #[serde(borrow, default, alias = "Name")]
@@ -53,14 +53,8 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     apply(record, ctx)
 }
 
-/// [`read`] for the record at the start of `text`, read by serde without framing it first
-/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
-pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
-    let (record, whole) = crate::ingest::raw::first(text)?;
-    Some((apply(record, ctx), whole.len()))
-}
-
-fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
+/// Turn a record, read by [`read`] or in one pass ([`crate::ingest::raw::direct`]), into what the snapshot keeps.
+pub(crate) fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let resource_id = ctx.sym(record.id.as_ref());
     let principal_id = ctx.guid(pick!(record, principal_id));
     if resource_id.is_none() && principal_id.is_none() {

@@ -123,10 +123,16 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 /// [`read`] for the record at the start of `text`, read by serde without framing it first
-/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
-pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
+/// ([`crate::ingest::raw::first`]): the outcome and what the record spans, or `None` to leave it to [`read`].
+pub(crate) fn read_direct(
+    text: &str,
+    ctx: &mut Ctx<'_>,
+) -> Option<(Outcome, crate::ingest::flat::Span)> {
     let (record, whole) = crate::ingest::raw::first(text)?;
-    Some((apply(record, whole, ctx), whole.len()))
+    Some((
+        apply(record, whole, ctx),
+        crate::ingest::raw::span_of(whole),
+    ))
 }
 
 /// A resource row already read; `text` is its JSON, read again as an identity when the row is one.

@@ -18,7 +18,7 @@ pub(super) struct SignIn<'a> {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct Record<'a> {
+pub(crate) struct Record<'a> {
     #[serde(borrow, default)]
     app_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -41,14 +41,8 @@ pub(crate) fn read(text: &str, ctx: &mut Ctx<'_>) -> Outcome {
     apply(record, ctx)
 }
 
-/// [`read`] for the record at the start of `text`, read by serde without framing it first
-/// ([`crate::ingest::raw::first`]): the record and how many bytes it spans, or `None` to leave it to [`read`].
-pub(crate) fn read_direct(text: &str, ctx: &mut Ctx<'_>) -> Option<(Outcome, usize)> {
-    let (record, whole) = crate::ingest::raw::first(text)?;
-    Some((apply(record, ctx), whole.len()))
-}
-
-fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
+/// Turn a record, read by [`read`] or in one pass ([`crate::ingest::raw::direct`]), into what the snapshot keeps.
+pub(crate) fn apply(record: Record<'_>, ctx: &mut Ctx<'_>) -> Outcome {
     let Some(app_id) = ctx.guid(record.app_id.as_ref()) else {
         return Outcome::SetAside("sign-in activity without a GUID `appId`".into());
     };
