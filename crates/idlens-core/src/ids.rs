@@ -33,12 +33,11 @@ impl Guid {
         let four = |at: usize| {
             <[u8; 4]>::try_from(&b[at..at + 4]).map(|d| u64::from(u32::from_le_bytes(d)))
         };
-        let eight = |at: usize| <[u8; 8]>::try_from(&b[at..at + 8]).map(u64::from_le_bytes);
         let runs = [
-            eight(0).ok()?,
+            crate::swar::word(b, 0)?,
             four(9).ok()? | four(14).ok()? << 32,
             four(19).ok()? | four(24).ok()? << 32,
-            eight(28).ok()?,
+            crate::swar::word(b, 28)?,
         ];
         let [r0, r1, r2, r3] = runs.map(hex8);
         let high = u64::from(r0?) << 32 | u64::from(r1?);
@@ -100,10 +99,9 @@ impl GuidText {
     }
 }
 
-/// `acc` followed by the hex digits of `digits`; `None` at a byte that is not a hex digit.
-#[inline]
 /// Eight hex digits (any case), the first in the lowest byte of `w`, as their 32-bit value; `None` unless all eight
 /// are hex digits. Every byte is checked and converted at once in the word (no table, no branch per digit).
+#[inline]
 fn hex8(w: u64) -> Option<u32> {
     use crate::swar::{HIGHS, ONES};
     // Bytes with the high bit set are never digits; below it, per-byte sums carry into bit 7 and no further.
@@ -446,31 +444,28 @@ impl FoldedIds {
         }
     }
 
+    /// The entry of the id whose short hash is `short` and whose text is `id`, ignoring case.
+    fn find(&self, strings: &Interner, id: &str, short: u32) -> Option<&(Sym, u32, u32)> {
+        self.table.find(hash::spread(short), |&(k, _, h)| {
+            h == short && fold_eq(strings.resolve(k), id)
+        })
+    }
+
     /// The number `id` maps to.
     #[must_use]
     pub fn get(&self, strings: &Interner, id: &str) -> Option<u32> {
-        let short = folded_hash(id);
-        self.table
-            .find(hash::spread(short), |&(k, _, h)| {
-                h == short && fold_eq(strings.resolve(k), id)
-            })
-            .map(|&(_, v, _)| v)
+        self.find(strings, id, folded_hash(id)).map(|&(_, v, _)| v)
     }
 
     /// Map the id `key` to `value` unless an equal id is mapped already (as `entry(..).or_insert(..)`).
     pub fn insert_first(&mut self, strings: &Interner, key: Sym, value: u32) {
         let text = strings.resolve(key);
         let short = folded_hash(text);
-        let hashed = hash::spread(short);
-        if self
-            .table
-            .find(hashed, |&(k, _, h)| {
-                h == short && fold_eq(strings.resolve(k), text)
-            })
-            .is_none()
-        {
+        if self.find(strings, text, short).is_none() {
             self.table
-                .insert_unique(hashed, (key, value, short), |&(_, _, h)| hash::spread(h));
+                .insert_unique(hash::spread(short), (key, value, short), |&(_, _, h)| {
+                    hash::spread(h)
+                });
         }
     }
 }
